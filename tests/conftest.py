@@ -1,0 +1,32 @@
+"""Shared fixtures.
+
+Real MNIST is never downloaded in tests. Its folder comes from the environment variable NPGAN_MNIST_DIR
+(CI sets it to ../shared/data/mnist); without it we look beside the repository for ../shared/data/mnist.
+When CI is set, a missing folder is an error, never a silent skip.
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+MNIST_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
+
+
+@pytest.fixture(scope="session")
+def mnist_dir():
+    """Folder holding the four real MNIST .gz files."""
+    candidates = [os.environ.get("NPGAN_MNIST_DIR"), REPO.parent / "shared" / "data" / "mnist"]
+    for folder in filter(None, candidates):
+        folder = Path(folder)
+        if all((folder / name).is_file() for name in MNIST_FILES):
+            return folder
+    message = "real MNIST not found: set NPGAN_MNIST_DIR to a folder with the four MNIST .gz files"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
