@@ -1,0 +1,152 @@
+"""PyTorch reference for npgan's speed budget.
+
+npgan's speed is judged against "the same model in PyTorch CPU eager, same run".
+This module is that model: the classic TF1 "GAN on MNIST" tutorial ported
+plainly to PyTorch, written as a competent user would (eager, float32, no
+torch.compile, no hand tuning), so the comparison is fair in both directions.
+
+  G: z(100, U(-1,1)) -> Linear 128 -> LeakyReLU(0.01) -> Linear 784 -> tanh
+  D: x(784) -> Linear 128 -> LeakyReLU(0.01) -> Linear 1 (logits)
+  Glorot-uniform weights, zero biases (as TF's dense); Adam(2e-3, 0.9, 0.999, 1e-8)
+  d_loss = BCE(D(x), 0.9) + BCE(D(G(z)), 0);  g_loss = BCE(D(G(z)), 1)
+
+Each step draws one z batch, takes a D step (G's output made without autograd,
+i.e. detached; real and fake go through D separately), then a G step on the same
+z with G's forward recomputed. Real images stay a uint8 tensor and each batch is
+converted to float32 in [-1, 1]. torch is optional for npgan: import this module
+inside try/except ImportError.
+"""
+import argparse
+import gzip
+import json
+import os
+import statistics
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+Z_DIM, HIDDEN, X_DIM = 100, 128, 784
+
+
+def _mlp(n_in, n_out, out_act=None):
+    layers = [nn.Linear(n_in, HIDDEN), nn.LeakyReLU(0.01), nn.Linear(HIDDEN, n_out)]
+    if out_act is not None:
+        layers.append(out_act)
+    for m in layers:
+        if isinstance(m, nn.Linear):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    return nn.Sequential(*layers)
+
+
+def _make_trainer(images_u8, batch_size, seed):
+    """Build models, optimisers and data; return (step, batches_for)."""
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    images = torch.tensor(np.asarray(images_u8, dtype=np.uint8).reshape(-1, X_DIM))  # one copy, at setup
+    G = _mlp(Z_DIM, X_DIM, nn.Tanh())
+    D = _mlp(X_DIM, 1)
+    opt_g = torch.optim.Adam(G.parameters(), lr=0.002, betas=(0.9, 0.999), eps=1e-8)
+    opt_d = torch.optim.Adam(D.parameters(), lr=0.002, betas=(0.9, 0.999), eps=1e-8)
+    real_lbl = torch.full((batch_size, 1), 0.9)
+    zeros, ones = torch.zeros(batch_size, 1), torch.ones(batch_size, 1)
+
+    def batches_for(steps):
+        """Index batches for one epoch of `steps` steps: a fresh shuffle (or several)."""
+        n_perm = max(1, -(-steps * batch_size // len(images)))
+        perm = torch.cat([torch.randperm(len(images), generator=gen) for _ in range(n_perm)])
+        return perm[: steps * batch_size].view(steps, batch_size)
+
+    def step(idx):
+        real = images[idx].float().div_(127.5).sub_(1.0)
+        z = torch.empty(batch_size, Z_DIM).uniform_(-1.0, 1.0, generator=gen)
+        with torch.no_grad():
+            fake = G(z)
+        d_loss = (F.binary_cross_entropy_with_logits(D(real), real_lbl)
+                  + F.binary_cross_entropy_with_logits(D(fake), zeros))
+        opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        opt_d.step()
+        g_loss = F.binary_cross_entropy_with_logits(D(G(z)), ones)
+        opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        opt_g.step()
+        return d_loss.detach(), g_loss.detach()
+
+    return step, batches_for
+
+
+def train_epochs(images_u8, *, epochs=1, steps_per_epoch=None, batch_size=100,
+                 threads=1, seed=0, warmup_steps=20) -> dict:
+    """Run `warmup_steps` untimed steps, then `epochs` timed epochs; return timings."""
+    steps = steps_per_epoch or len(images_u8) // batch_size
+    old_threads = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        step, batches_for = _make_trainer(images_u8, batch_size, seed)
+        for idx in batches_for(warmup_steps):
+            step(idx)
+        times = []
+        for _ in range(epochs):
+            t0 = time.perf_counter()
+            for idx in batches_for(steps):
+                d_loss, g_loss = step(idx)
+            times.append(time.perf_counter() - t0)
+    finally:
+        torch.set_num_threads(old_threads)
+    sec = statistics.median(times)
+    return {"seconds_per_epoch": sec, "steps_per_epoch": steps,
+            "images_per_second": batch_size * steps / sec, "threads": threads,
+            "torch_version": torch.__version__,
+            "d_loss": float(d_loss), "g_loss": float(g_loss)}
+
+
+def matmul_share(images_u8, *, steps=50, threads=1) -> float:
+    """Fraction of wall time spent in matrix products over `steps` profiled steps.
+
+    Numerator: self CPU time of aten::mm, aten::addmm and aten::bmm (forward and
+    backward) from torch.profiler. Denominator: the measured wall time of the
+    profiled loop (not the sum of op self times), so Python/dispatch overhead
+    counts; the profiler's own overhead also lands in it, so this errs low.
+    """
+    old_threads = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        step, batches_for = _make_trainer(images_u8, 100, seed=0)
+        for idx in batches_for(20):
+            step(idx)
+        idxs = batches_for(steps)
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+            t0 = time.perf_counter()
+            for idx in idxs:
+                step(idx)
+            wall = time.perf_counter() - t0
+    finally:
+        torch.set_num_threads(old_threads)
+    mm_us = sum(e.self_cpu_time_total for e in prof.key_averages()
+                if e.key in ("aten::mm", "aten::addmm", "aten::bmm"))
+    return mm_us * 1e-6 / wall
+
+
+def load_mnist_train(mnist_dir):
+    """uint8 (55000, 28, 28): train images 5000..59999, as TF1's loader trained on."""
+    with gzip.open(os.path.join(mnist_dir, "train-images-idx3-ubyte.gz"), "rb") as f:
+        data = np.frombuffer(f.read(), dtype=np.uint8, offset=16)
+    return data.reshape(-1, 28, 28)[5000:]
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mnist-dir", default=os.environ.get("NPGAN_MNIST_DIR", "../shared/data/mnist"))
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--matmul-share", action="store_true", help="also profile the matmul share")
+    args = ap.parse_args()
+    imgs = load_mnist_train(args.mnist_dir)
+    result = train_epochs(imgs, epochs=args.epochs, threads=args.threads)
+    if args.matmul_share:
+        result["matmul_share"] = matmul_share(imgs, threads=args.threads)
+    print(json.dumps(result, indent=2))
