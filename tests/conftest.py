@@ -30,3 +30,21 @@ def mnist_dir():
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+_MAX_ERRORS = {}
+
+
+@pytest.fixture
+def record_max_error():
+    """Record the largest relative error a gradient check saw, per label; printed at the end of the run."""
+    def record(label, error):
+        _MAX_ERRORS[label] = max(error, _MAX_ERRORS.get(label, 0.0))
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _MAX_ERRORS:
+        terminalreporter.section("largest relative error per gradient check")
+        for label, error in sorted(_MAX_ERRORS.items()):
+            terminalreporter.write_line(f"{label:<40} {error:.2e}")

@@ -1,0 +1,170 @@
+"""Layers with hand-written forward and backward passes.
+
+Every layer works on a batch: rows are examples, ``x`` has shape ``(N, D_in)``.
+
+- ``forward(x)`` returns ``y`` and caches what the backward pass needs.
+- ``backward(dy)`` takes ``dL/dy`` (same shape as ``y``), returns ``dL/dx`` and **adds** the gradients of the
+  layer's parameters into ``grads`` (so two backward passes accumulate; ``zero_grad()`` clears them).
+  ``backward`` never changes ``params``: the optimizer does that.
+
+Two keyword switches let a caller skip work whose result it would throw away, and nothing else:
+``input_grad=False`` (returns ``None``: the first layer of a network being trained needs no ``dL/dx``) and
+``param_grads=False`` (a network that is only passed *through*, like the discriminator during the
+generator's step, needs no weight gradients).
+
+``Sequential`` keeps all parameters of its layers in one flat array (and all gradients in another), the
+layers' ``params`` and ``grads`` being views into them. The optimizer then updates a whole network with a
+handful of vectorised operations instead of a loop over arrays. The price: code must update parameters
+*in place* (``W -= ...``, ``W[...] = ...``), never rebind them (``layer.params["W"] = new_array``).
+"""
+import numpy as np
+
+from .losses import sigmoid
+
+
+class Layer:
+    """Base class: a layer without parameters."""
+
+    def __init__(self):
+        self.params = {}
+        self.grads = {}
+
+    def zero_grad(self):
+        for grad in self.grads.values():
+            grad.fill(0)
+
+    def parameters(self):
+        """Yield ``(name, param, grad)`` for each parameter, in a stable order."""
+        for name, param in self.params.items():
+            yield name, param, self.grads[name]
+
+    def __call__(self, x):
+        return self.forward(x)
+
+
+class Dense(Layer):
+    """Fully connected layer ``y = x @ W + b``.
+
+    Shapes: ``x`` (N, in_features), ``W`` (in_features, out_features), ``b`` (out_features,),
+    ``y`` (N, out_features).
+
+    ``W`` is Glorot-uniform, ``U(-r, r)`` with ``r = sqrt(6 / (in + out))``, and ``b`` is zero: the
+    initialisation of ``tf.layers.dense`` in the tutorial. It keeps the variance of activations and of
+    gradients roughly equal from layer to layer.
+    """
+
+    def __init__(self, in_features, out_features, *, rng=None, dtype=np.float32):
+        super().__init__()
+        rng = np.random.default_rng(rng)
+        limit = np.sqrt(6.0 / (in_features + out_features))
+        self.params["W"] = rng.uniform(-limit, limit, (in_features, out_features)).astype(dtype)
+        self.params["b"] = np.zeros(out_features, dtype=dtype)
+        self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+
+    def forward(self, x):
+        self.x = x
+        y = x @ self.params["W"]
+        y += self.params["b"]  # in place: no second (N, out) temporary
+        return y
+
+    def backward(self, dy, *, input_grad=True, param_grads=True):
+        """``dy`` (N, out) -> ``dx`` (N, in).
+
+        With ``y_nj = sum_i x_ni W_ij + b_j``:
+        ``dL/dW = x.T @ dy`` (sum over the batch), ``dL/db = dy.sum(0)``, ``dL/dx = dy @ W.T``.
+        """
+        if param_grads:
+            self.grads["W"] += self.x.T @ dy
+            self.grads["b"] += dy.sum(axis=0)
+        return dy @ self.params["W"].T if input_grad else None
+
+
+class LeakyReLU(Layer):
+    """``y = max(alpha * x, x)``: like ReLU, but negative inputs keep a small slope ``alpha`` (0 < alpha < 1),
+    so a unit that is "off" still passes some gradient back and cannot die."""
+
+    def __init__(self, alpha=0.01):
+        super().__init__()
+        if not 0 <= alpha < 1:
+            raise ValueError(f"LeakyReLU needs 0 <= alpha < 1, got {alpha}")
+        self.alpha = alpha
+
+    def forward(self, x):
+        self.positive = x > 0
+        return np.where(self.positive, x, self.alpha * x)
+
+    def backward(self, dy, *, input_grad=True, param_grads=True):
+        """``dy`` (N, D) -> ``dx`` (N, D): the slope is 1 where ``x > 0`` and ``alpha`` elsewhere."""
+        return np.where(self.positive, dy, self.alpha * dy) if input_grad else None
+
+
+class Tanh(Layer):
+    """``y = tanh(x)``, squashing to (-1, 1): the generator's output range, matching images scaled to [-1, 1]."""
+
+    def forward(self, x):
+        self.y = np.tanh(x)
+        return self.y
+
+    def backward(self, dy, *, input_grad=True, param_grads=True):
+        """``dy`` (N, D) -> ``dx`` (N, D), using ``tanh'(x) = 1 - tanh(x)^2 = 1 - y^2``."""
+        return dy * (1 - self.y * self.y) if input_grad else None
+
+
+class Sigmoid(Layer):
+    """``y = 1 / (1 + exp(-x))``, squashing to (0, 1); computed without overflow for any ``x``."""
+
+    def forward(self, x):
+        self.y = sigmoid(x)
+        return self.y
+
+    def backward(self, dy, *, input_grad=True, param_grads=True):
+        """``dy`` (N, D) -> ``dx`` (N, D), using ``sigmoid'(x) = y (1 - y)``."""
+        return dy * self.y * (1 - self.y) if input_grad else None
+
+
+class Sequential(Layer):
+    """Layers applied in order; backward runs them in reverse (the chain rule).
+
+    All parameters live in one flat array ``flat_params`` and all gradients in ``flat_grads``; each layer's
+    ``params``/``grads`` entries are views into them. Parameter names are ``"<layer index>/<name>"``, e.g.
+    ``"0/W"``: stable, and used as checkpoint keys.
+    """
+
+    def __init__(self, *layers):
+        super().__init__()
+        if any(isinstance(layer, Sequential) for layer in layers):
+            raise TypeError("Sequential takes layers, not other Sequentials: list their .layers instead")
+        self.layers = list(layers)
+        self.flat_params, self.flat_grads = self._pack()
+
+    def _pack(self):
+        """Move every parameter and gradient into one flat array each; make the layers' entries views."""
+        named = [(f"{i}/{name}", layer, name) for i, layer in enumerate(self.layers) for name in layer.params]
+        dtypes = {layer.params[name].dtype for _, layer, name in named}
+        if len(dtypes) > 1:
+            raise TypeError(f"all parameters of a Sequential must share one dtype, got {sorted(map(str, dtypes))}")
+        dtype = dtypes.pop() if dtypes else np.float32
+        flat_params = np.empty(sum(layer.params[name].size for _, layer, name in named), dtype=dtype)
+        flat_grads = np.zeros_like(flat_params)
+        offset = 0
+        for key, layer, name in named:
+            shape, size = layer.params[name].shape, layer.params[name].size
+            flat_params[offset:offset + size] = layer.params[name].ravel()
+            layer.params[name] = self.params[key] = flat_params[offset:offset + size].reshape(shape)
+            layer.grads[name] = self.grads[key] = flat_grads[offset:offset + size].reshape(shape)
+            offset += size
+        return flat_params, flat_grads
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, dy, *, input_grad=True, param_grads=True):
+        """Chain rule, last layer first. ``input_grad`` concerns only the first layer's ``dx``."""
+        for index in range(len(self.layers) - 1, -1, -1):
+            dy = self.layers[index].backward(dy, input_grad=input_grad or index > 0, param_grads=param_grads)
+        return dy
+
+    def zero_grad(self):
+        self.flat_grads.fill(0)

@@ -1,0 +1,79 @@
+"""Adam, as TensorFlow 1's ``tf.train.AdamOptimizer`` ran it in the tutorial.
+
+For each parameter ``p`` with gradient ``g``, step ``t = 1, 2, ...``:
+
+    m <- beta1 m + (1 - beta1) g            running mean of gradients      (momentum)
+    v <- beta2 v + (1 - beta2) g^2          running mean of squared grads  (per-parameter scale)
+    lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t)
+    p <- p - lr_t m / (sqrt(v) + eps)
+
+``m`` and ``v`` start at 0, so early on they are biased towards 0; dividing by ``1 - beta^t`` (folded into
+``lr_t``) corrects that. This is the "efficient" form from the Adam paper that TF1 uses; it differs from
+the paper's first form only in where the tiny ``eps`` sits.
+"""
+import numpy as np
+
+
+def _buffers(model):
+    """``(param, grad)`` arrays to update: one flat pair for a ``Sequential``, else one pair per parameter."""
+    if hasattr(model, "flat_params"):
+        return [(model.flat_params, model.flat_grads)]
+    return [(param, grad) for _, param, grad in model.parameters()]
+
+
+class Adam:
+    """Adam over a layer's or a ``Sequential``'s parameters, updated in place from its ``grads``.
+
+    ``step()`` reads the gradients as they are (call ``model.zero_grad()`` before each backward pass) and
+    counts one step per call.
+    """
+
+    def __init__(self, model, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8):
+        if lr <= 0 or not 0 <= beta1 < 1 or not 0 <= beta2 < 1 or eps <= 0:
+            raise ValueError(f"bad Adam hyperparameters: lr={lr}, beta1={beta1}, beta2={beta2}, eps={eps}")
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.buffers = _buffers(model)
+        self.m = [np.zeros_like(p) for p, _ in self.buffers]
+        self.v = [np.zeros_like(p) for p, _ in self.buffers]
+        self.scratch = [np.empty_like(p) for p, _ in self.buffers]  # reused every step: no temporaries
+        self.t = 0
+
+    def step(self):
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        lr_t = self.lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        for (p, g), m, v, tmp in zip(self.buffers, self.m, self.v, self.scratch):
+            # m += (1 - b1)(g - m) is m <- b1 m + (1 - b1) g, done in place.
+            np.subtract(g, m, out=tmp)
+            tmp *= 1 - b1
+            m += tmp
+            # v += (1 - b2)(g^2 - v) likewise.
+            np.multiply(g, g, out=tmp)
+            tmp -= v
+            tmp *= 1 - b2
+            v += tmp
+            # p -= lr_t m / (sqrt(v) + eps)
+            np.sqrt(v, out=tmp)
+            tmp += self.eps
+            np.divide(m, tmp, out=tmp)
+            tmp *= lr_t
+            p -= tmp
+
+    def state_dict(self):
+        """Arrays to save (``np.savez``-friendly): the step count and both moment estimates."""
+        state = {"t": np.array(self.t, dtype=np.int64)}
+        for i, (m, v) in enumerate(zip(self.m, self.v)):
+            state[f"m/{i}"] = m.copy()
+            state[f"v/{i}"] = v.copy()
+        return state
+
+    def load_state_dict(self, state):
+        """Restore what ``state_dict`` returned; raises ``ValueError`` if it belongs to another model."""
+        for i, p in enumerate(p for p, _ in self.buffers):
+            for key in (f"m/{i}", f"v/{i}"):
+                if key not in state or np.shape(state[key]) != p.shape:
+                    raise ValueError(f"Adam state does not fit this model: {key} missing or of another shape")
+        for i in range(len(self.buffers)):
+            self.m[i][...] = state[f"m/{i}"]
+            self.v[i][...] = state[f"v/{i}"]
+        self.t = int(state["t"])

@@ -1,0 +1,72 @@
+"""The stable sigmoid and BCE-with-logits: exact values at extremes, no warnings, right gradient."""
+import warnings
+
+import numpy as np
+import pytest
+
+from npgan.gradcheck import numerical_gradient, relative_error
+from npgan.losses import bce_with_logits, sigmoid
+
+
+def reference_bce(x, t):
+    """The textbook definition from probabilities, valid where p is not rounded to 0 or 1."""
+    p = 1 / (1 + np.exp(-x))
+    return np.mean(-t * np.log(p) - (1 - t) * np.log(1 - p))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "x, t, loss, grad",
+    [
+        (1000.0, 1.0, 0.0, 0.0),
+        (-1000.0, 1.0, 1000.0, -1.0),
+        (1000.0, 0.0, 1000.0, 1.0),
+        (-1000.0, 0.0, 0.0, 0.0),
+        (1000.0, 0.9, 100.0, 0.1),
+        (30.0, 0.0, 30.0 + np.log1p(np.exp(-30.0)), 1 / (1 + np.exp(-30.0))),
+        (-30.0, 1.0, 30.0 + np.log1p(np.exp(-30.0)), 1 / (1 + np.exp(30.0)) - 1),
+        (30.0, 1.0, np.log1p(np.exp(-30.0)), 1 / (1 + np.exp(-30.0)) - 1),
+        (0.0, 0.9, np.log(2), -0.4),
+    ],
+)
+def test_bce_exact_values_at_extremes_without_warnings(x, t, loss, grad, dtype):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got_loss, got_grad = bce_with_logits(np.full((1, 1), x, dtype=dtype), t)
+    assert np.isfinite(got_loss) and np.all(np.isfinite(got_grad))
+    assert got_loss == pytest.approx(loss, rel=1e-6, abs=1e-12)
+    assert got_grad.dtype == dtype and got_grad.shape == (1, 1)
+    assert got_grad[0, 0] == pytest.approx(grad, rel=1e-6, abs=1e-12)
+
+
+def test_bce_matches_the_definition_and_averages_over_all_elements():
+    rng = np.random.default_rng(0)
+    x, t = rng.standard_normal((8, 3)) * 3, rng.uniform(0, 1, (8, 3))
+    loss, dlogits = bce_with_logits(x, t)
+    assert loss == pytest.approx(reference_bce(x, t), rel=1e-12)
+    np.testing.assert_allclose(dlogits, (1 / (1 + np.exp(-x)) - t) / x.size, rtol=1e-12)
+
+
+def test_bce_gradient_matches_finite_differences(record_max_error):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((10, 1)) * 4
+    for targets in (0.9, 0.0, 1.0, rng.uniform(0, 1, (10, 1))):
+        _, analytic = bce_with_logits(x, targets)
+        error = relative_error(analytic, numerical_gradient(lambda: bce_with_logits(x, targets)[0], x))
+        record_max_error("bce_with_logits", error)
+        assert error < 1e-6
+
+
+def test_sigmoid_is_stable_and_exact():
+    x = np.array([-1000.0, -745.0, -30.0, -1.0, 0.0, 1.0, 30.0, 1000.0])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        y = sigmoid(x)
+        y32 = sigmoid(x.astype(np.float32))
+    np.testing.assert_allclose(y[2:-1], 1 / (1 + np.exp(-x[2:-1])), rtol=1e-15)
+    assert y[0] == 0.0 and y[-1] == 1.0
+    assert y32.dtype == np.float32 and np.all((y32 >= 0) & (y32 <= 1))
+
+
+def test_bce_rejects_empty_input():
+    with pytest.raises(ValueError):
+        bce_with_logits(np.zeros((0, 1)), 1.0)
