@@ -144,3 +144,21 @@ def test_activation_values():
     assert LeakyReLU().forward(x).dtype == Tanh().forward(x).dtype == y.dtype == np.float32
     with pytest.raises(ValueError, match="alpha"):
         LeakyReLU(1.5)
+
+
+class ForgetfulLeakyReLU(LeakyReLU):
+    """A typical bug: the backward pass of a plain ReLU (slope 0, not alpha, for x < 0)."""
+
+    def backward(self, dy, *, input_grad=True, param_grads=True):
+        return np.where(self.positive, dy, 0.0)
+
+
+def test_gradient_check_catches_a_wrong_backward_pass():
+    rng = np.random.default_rng(0)
+    errors = check_layer(ForgetfulLeakyReLU(0.2), away_from_kink(rng, (4, 5)), rng=1)
+    assert errors["x"] > 1e-2
+
+
+def test_gradient_check_refuses_float32():
+    with pytest.raises(TypeError, match="float64"):
+        check_layer(Dense(3, 2), np.ones((2, 3), dtype=np.float32))
