@@ -127,7 +127,7 @@ def _check_claimed_size(path: Path, file_size: int, header_size: int, body_size:
         raise ValueError(f"{path}: truncated: header declares {body_size} bytes of data, "
                          f"file holds {file_size - header_size}")
     if file_size > expected:
-        raise ValueError(f"{path}: trailing bytes ({file_size - expected}) after the data the header declares")
+        raise ValueError(f"{path}: trailing bytes ({file_size - expected}) after the declared data")
 
 
 def _read_exactly(stream, size: int, path: Path) -> bytearray:
@@ -350,7 +350,8 @@ def fetch(spec: DatasetSpec, split: str = "train", data_dir="data", download: bo
 
 def _manual_hint(spec: DatasetSpec, folder: Path) -> str:
     names = ", ".join(f.name for f in spec.train + spec.test)
-    return f"To install {spec.name} by hand, put its four files ({names}) in {folder.resolve()}"
+    source = f" (e.g. from {spec.mirrors[0]})" if spec.mirrors else ""
+    return f"To install {spec.name} by hand, download its four files{source}, {names}, into {folder.resolve()}"
 
 
 def _download_all(spec: DatasetSpec, files, folder: Path, mirrors: list[str]) -> None:
@@ -436,7 +437,8 @@ def load_dataset(spec: DatasetSpec, split: str = "train", data_dir="data", downl
         raise ValueError(f"{images_path}: expected uint8 images of shape (N, 28, 28), "
                          f"got {images.dtype} {images.shape}")
     if labels.dtype != np.uint8 or labels.ndim != 1:
-        raise ValueError(f"{labels_path}: expected uint8 labels of shape (N,), got {labels.dtype} {labels.shape}")
+        raise ValueError(f"{labels_path}: expected uint8 labels of shape (N,), "
+                         f"got {labels.dtype} {labels.shape}")
     if len(images) != len(labels):
         raise ValueError(f"{images_path.parent}: {len(images)} images but {len(labels)} labels")
     return images, labels
@@ -448,9 +450,10 @@ def load_mnist(split: str = "train", data_dir="data", download: bool = True, mir
 
     N is 60000 for ``split="train"`` and 10000 for ``"test"``. Files in ``data_dir`` (Fashion-MNIST:
     ``data_dir/fashion-mnist``) that verify are used as they are; missing or failing ones are downloaded
-    from ``mirrors`` (default: ``$NPGAN_MNIST_MIRRORS``, comma-separated, else the built-in list) in
-    turn, verified and written atomically. Raises :class:`DownloadError` when every mirror fails, and
-    ``FileNotFoundError`` when files are missing and ``download=False``.
+    from ``mirrors`` (default: ``$NPGAN_MNIST_MIRRORS`` or ``$NPGAN_FASHION_MNIST_MIRRORS``,
+    comma-separated, else the built-in list) in turn, verified and written atomically.
+    Raises :class:`DownloadError` when every mirror fails, and ``FileNotFoundError`` when files are
+    missing and ``download=False``.
     """
     if dataset not in DATASETS:
         raise ValueError(f"dataset must be one of {sorted(DATASETS)}, got {dataset!r}")

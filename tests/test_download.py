@@ -10,7 +10,8 @@ import pytest
 from _http_server import FileServer
 
 from npgan import data
-from npgan.data import DatasetSpec, DownloadError, FileSpec, fetch, load_dataset, load_mnist, verify_file, write_idx
+from npgan.data import (DatasetSpec, DownloadError, FileSpec, fetch, load_dataset, load_mnist, verify_file,
+                        write_idx)
 
 NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
          "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
@@ -150,7 +151,8 @@ def test_corrupted_cached_file_is_replaced(server, published, tmp_path):
     files, arrays = published
     (tmp_path / TRAIN_IMAGES).write_bytes(files[TRAIN_IMAGES][:-20])  # cut short
     (tmp_path / TRAIN_LABELS).write_bytes(files[TRAIN_LABELS])
-    images, _ = load_dataset(spec_for(files, sha256=True), "train", tmp_path, mirrors=[serve(server, "ok", files)])
+    spec = spec_for(files, sha256=True)
+    images, _ = load_dataset(spec, "train", tmp_path, mirrors=[serve(server, "ok", files)])
     np.testing.assert_array_equal(images, arrays[TRAIN_IMAGES])
     assert (tmp_path / TRAIN_IMAGES).read_bytes() == files[TRAIN_IMAGES]
     assert server.count() == 1  # the labels were fine
@@ -158,8 +160,9 @@ def test_corrupted_cached_file_is_replaced(server, published, tmp_path):
 
 def test_download_false_names_missing_files_without_network(server, published, tmp_path):
     files, _ = published
+    mirror = serve(server, "ok", files)
     with pytest.raises(FileNotFoundError) as caught:
-        fetch(spec_for(files), "test", tmp_path / "nothing", download=False, mirrors=[serve(server, "ok", files)])
+        fetch(spec_for(files), "test", tmp_path / "nothing", download=False, mirrors=[mirror])
     assert NAMES[2] in str(caught.value) and NAMES[3] in str(caught.value)
     assert server.count() == 0
     assert not (tmp_path / "nothing").exists()
