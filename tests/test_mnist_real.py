@@ -40,9 +40,12 @@ def test_real_mnist(mnist_dir, split, offline):
 
 
 def test_real_mnist_with_download_allowed_makes_no_request(mnist_dir, offline):
-    # Valid files present: download=True must still not touch the network (or write anything).
+    # Valid files present: download=True must still not touch the network or write anything
+    # (checked by listing, since root, as in CI containers, can write to a read-only folder).
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in Path(mnist_dir).iterdir())
     images, _ = load_mnist("test", data_dir=mnist_dir)
     assert images.shape == (10000, 28, 28)
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in Path(mnist_dir).iterdir()) == before
 
 
 @pytest.mark.skipif(not DEBIAN_FASHION.is_dir(), reason="Debian package dataset-fashion-mnist not installed")
