@@ -1,0 +1,82 @@
+"""Small shared pieces of npgan's command lines (``npgan.sample``, ``npgan.train``).
+
+- :class:`ArgumentParser`: argparse, but a bad flag gives *one* line on stderr
+  (``prog: error: message (see --help)``) and exit status 2, instead of the usage block plus the message.
+- Argument types with clear messages: :func:`positive_int`, :func:`nonnegative_int`,
+  :func:`int_range`, :func:`positive_float`.
+"""
+import argparse
+import math
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """``argparse.ArgumentParser`` whose errors are a single line and exit status 2.
+
+    Defaults to ``RawDescriptionHelpFormatter`` with defaults shown, so an ``epilog`` of examples keeps
+    its line breaks.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message):
+        message = " ".join(str(message).split())  # one line, whatever argparse put in it
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Keeps the description/epilog as written and appends ``(default: ...)`` to flags that have a
+    default other than None/False (and whose help does not already speak of its default)."""
+
+    def _get_help_string(self, action):
+        if action.default in (None, False) or "default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _parse_int(text):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def positive_int(text):
+    """argparse type: an integer >= 1."""
+    value = _parse_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def nonnegative_int(text):
+    """argparse type: an integer >= 0."""
+    value = _parse_int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, got {text!r}")
+    return value
+
+
+def int_range(low, high):
+    """argparse type factory: an integer with ``low <= value <= high``."""
+
+    def parse(text):
+        value = _parse_int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be an integer from {low} to {high}, got {text!r}")
+        return value
+
+    parse.__name__ = f"int_range({low}, {high})"
+    return parse
+
+
+def positive_float(text):
+    """argparse type: a finite float > 0 (rejects nan and inf)."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return value
