@@ -83,26 +83,35 @@ class GAN:
     def train_step(self, real, z):
         """One D step then one G step on ``real`` (N, 784) in [-1, 1] and ``z`` (N, z_size).
 
-        Returns ``(d_loss, g_loss)`` as computed inside the step (before each network's update).
+        Returns ``(d_loss, g_loss)`` as computed inside the step (each before its network's update).
         """
-        n, smooth = len(real), self.config.smooth
         fake = self.G.forward(z)
+        d_loss = self.d_step(real, fake)
+        g_loss = self.g_step(fake)  # G has not changed since it made ``fake``: no second forward pass
+        return d_loss, g_loss
 
-        # D step: real and fake pass through D as one batch of 2n rows.
-        logits = self.D.forward(np.concatenate([real, fake]))
-        d_loss_real, d_real = bce_with_logits(logits[:n], 1 - smooth)
-        d_loss_fake, d_fake = bce_with_logits(logits[n:], 0.0)
+    def d_step(self, real, fake):
+        """Update D on ``real`` (target 1 - smooth) and ``fake`` (target 0) images; returns d_loss."""
+        n = len(real)
+        logits = self.D.forward(np.concatenate([real, fake]))  # one batch of 2n rows: one larger matmul
+        loss_real, d_real = bce_with_logits(logits[:n], 1 - self.config.smooth)
+        loss_fake, d_fake = bce_with_logits(logits[n:], 0.0)
         self.D.zero_grad()
-        self.D.backward(np.concatenate([d_real, d_fake]), input_grad=False)
+        self.D.backward(np.concatenate([d_real, d_fake]), input_grad=False)  # D's input needs no gradient
         self.d_opt.step()
+        return loss_real + loss_fake
 
-        # G step: D has new weights, so pass the fakes through D again; G's forward pass is still current.
-        g_loss, d_logits = bce_with_logits(self.D.forward(fake), 1.0)
-        d_fake_images = self.D.backward(d_logits, param_grads=False)
+    def g_step(self, fake):
+        """Update G so that D calls ``fake`` real (target 1); returns g_loss.
+
+        ``fake`` must be the output of G's latest ``forward``, whose cache the backward pass uses.
+        """
+        loss, d_logits = bce_with_logits(self.D.forward(fake), 1.0)
+        d_fake = self.D.backward(d_logits, param_grads=False)  # through D, leaving D's gradients alone
         self.G.zero_grad()
-        self.G.backward(d_fake_images, input_grad=False)
+        self.G.backward(d_fake, input_grad=False)  # z needs no gradient
         self.g_opt.step()
-        return d_loss_real + d_loss_fake, g_loss
+        return loss
 
     def losses(self, real, z):
         """``(d_loss, g_loss)`` of the current networks on a batch, changing nothing (the tutorial's print)."""
@@ -181,5 +190,50 @@ def _json_entry(arrays, key, path):
         raise CheckpointError(f"{path}: missing or invalid {key!r} entry ({err})") from None
 
 
-def config_to_json(config):
-    return json.dumps(asdict(config))
+CHECKPOINT_FORMAT = "npgan-checkpoint-1"
+
+
+def checkpoint_arrays(gan, epoch, rng, history):
+    """Everything needed to continue training exactly, as ``np.savez`` arrays.
+
+    ``epoch``: epochs completed; ``rng``: the training ``np.random.Generator`` (its state is saved, so
+    the next shuffle and z batches are the ones an uninterrupted run would draw); ``history``: dict of
+    per-epoch arrays (losses, samples) to carry across a resume.
+    """
+    arrays = {
+        "format": np.array(CHECKPOINT_FORMAT),
+        "gan_config": np.array(json.dumps(asdict(gan.config))),
+        "epoch": np.array(epoch, dtype=np.int64),
+        "rng_state": np.array(json.dumps(rng.bit_generator.state)),
+    }
+    for prefix, model in (("G/", gan.G), ("D/", gan.D)):
+        arrays.update((prefix + name, p) for name, p in model.params.items())
+    for prefix, opt in (("g_opt/", gan.g_opt), ("d_opt/", gan.d_opt)):
+        arrays.update((prefix + key, value) for key, value in opt.state_dict().items())
+    arrays.update(("history/" + key, np.asarray(value)) for key, value in history.items())
+    return arrays
+
+
+def load_checkpoint(path):
+    """Restore ``(gan, epoch, rng, history)`` saved by :func:`checkpoint_arrays`; ``CheckpointError`` if unfit."""
+    arrays = read_npz(path)
+    if str(arrays.get("format", "")) != CHECKPOINT_FORMAT:
+        raise CheckpointError(f"{path}: not an npgan training checkpoint (no {CHECKPOINT_FORMAT!r} marker)")
+    try:
+        config = GANConfig(**_json_entry(arrays, "gan_config", path))
+        gan = GAN(config)
+        rng = np.random.default_rng()
+        rng.bit_generator.state = _json_entry(arrays, "rng_state", path)
+        epoch = int(arrays["epoch"])
+    except (TypeError, ValueError, KeyError) as err:
+        raise CheckpointError(f"{path}: invalid training state ({err})") from None
+    copy_params(gan.G, arrays, path, "G/")
+    copy_params(gan.D, arrays, path, "D/")
+    for prefix, opt in (("g_opt/", gan.g_opt), ("d_opt/", gan.d_opt)):
+        state = {key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)}
+        try:
+            opt.load_state_dict(state)
+        except (ValueError, KeyError) as err:
+            raise CheckpointError(f"{path}: {prefix[:-1]}: {err}") from None
+    history = {key[len("history/"):]: value for key, value in arrays.items() if key.startswith("history/")}
+    return gan, epoch, rng, history

@@ -69,10 +69,14 @@ class Adam:
 
     def load_state_dict(self, state):
         """Restore what ``state_dict`` returned; raises ``ValueError`` if it belongs to another model."""
-        for i, p in enumerate(p for p, _ in self.buffers):
+        expected = {"t"} | {f"{k}/{i}" for i in range(len(self.buffers)) for k in "mv"}
+        if set(state) != expected:
+            raise ValueError(f"Adam state does not fit this model: keys {sorted(state)}, expected {sorted(expected)}")
+        for i, (p, _) in enumerate(self.buffers):
             for key in (f"m/{i}", f"v/{i}"):
-                if key not in state or np.shape(state[key]) != p.shape:
-                    raise ValueError(f"Adam state does not fit this model: {key} missing or of another shape")
+                if np.shape(state[key]) != p.shape:
+                    raise ValueError(f"Adam state does not fit this model: {key} has shape "
+                                     f"{np.shape(state[key])}, the model needs {p.shape}")
         for i in range(len(self.buffers)):
             self.m[i][...] = state[f"m/{i}"]
             self.v[i][...] = state[f"v/{i}"]

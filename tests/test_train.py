@@ -1,0 +1,208 @@
+"""The trainer end to end: outputs, exact resume, the two steps' separation, failures, and real MNIST."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from npgan import gan as gan_module
+from npgan.data import read_idx, write_idx
+from npgan.gan import GAN, GANConfig, load_checkpoint, load_generator, read_npz, sample_z, to_unit_range
+from npgan.train import TF1_VALIDATION_SIZE, main, train
+
+SMALL = ["--z-size", "8", "--g-hidden", "16", "--d-hidden", "16", "--batch-size", "20", "--no-progress"]
+OUTPUTS = ("checkpoint.npz", "generator.npz", "samples.npz", "losses.csv", "losses.png", "samples.png",
+           "progress.png", "progress.gif")
+
+
+@pytest.fixture(scope="module")
+def idx_images(tmp_path_factory):
+    """A small synthetic dataset of 28x28 uint8 'digits': bright bars at random places."""
+    rng = np.random.default_rng(0)
+    images = np.zeros((200, 28, 28), dtype=np.uint8)
+    for image, row, col in zip(images, rng.integers(2, 20, 200), rng.integers(2, 20, 200)):
+        image[row:row + 6, col:col + 2] = 255
+    path = tmp_path_factory.mktemp("idx") / "bars-idx3-ubyte.gz"
+    write_idx(path, images)
+    return path
+
+
+def run(idx_images, out, *extra):
+    return main(["--images", str(idx_images), "--out", str(out), *SMALL, *extra])
+
+
+def test_end_to_end_writes_every_output(idx_images, tmp_path, capsys):
+    assert run(idx_images, tmp_path, "--epochs", "2") == 0
+    printed = capsys.readouterr().out
+    assert "Epoch 1/2... Discriminator Loss: " in printed and "Epoch 2/2..." in printed
+    for name in OUTPUTS:
+        assert (tmp_path / name).stat().st_size > 0, name
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "temporary files left behind"
+    lines = (tmp_path / "losses.csv").read_text().splitlines()
+    assert lines[0] == "epoch,d_loss,g_loss,d_loss_mean,g_loss_mean" and len(lines) == 3
+    samples = read_npz(tmp_path / "samples.npz")
+    assert samples["samples"].shape == (2, 16, 784) and samples["samples"].dtype == np.float32
+    assert samples["epochs"].tolist() == [1, 2]
+
+
+def test_saved_generator_reproduces_the_trained_one(idx_images, tmp_path):
+    images = read_idx(idx_images)
+    config = GANConfig(z_size=8, g_hidden=16, d_hidden=16, batch_size=20, epochs=1)
+    trained = train(images, config, tmp_path, progress=False, log=lambda line: None)
+    z = sample_z(np.random.default_rng(5), 10, 8)
+    G, meta = load_generator(tmp_path / "generator.npz")
+    assert meta["z_size"] == 8 and meta["g_hidden"] == 16
+    np.testing.assert_array_equal(G.forward(z), trained.G.forward(z))
+    G_from_checkpoint, _ = load_generator(tmp_path / "checkpoint.npz")
+    np.testing.assert_array_equal(G_from_checkpoint.forward(z), trained.G.forward(z))
+
+
+def assert_same_run(dir_a, dir_b):
+    a, b = read_npz(dir_a / "checkpoint.npz"), read_npz(dir_b / "checkpoint.npz")
+    assert sorted(a) == sorted(b)
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+def test_resume_equals_an_uninterrupted_run(idx_images, tmp_path):
+    assert run(idx_images, tmp_path / "straight", "--epochs", "3") == 0
+    assert run(idx_images, tmp_path / "resumed", "--epochs", "1") == 0
+    assert run(idx_images, tmp_path / "resumed", "--epochs", "3", "--resume") == 0
+    assert_same_run(tmp_path / "straight", tmp_path / "resumed")
+    assert (tmp_path / "straight" / "losses.csv").read_text() == (tmp_path / "resumed" / "losses.csv").read_text()
+
+
+def test_crash_mid_epoch_then_resume_equals_an_uninterrupted_run(idx_images, tmp_path, monkeypatch):
+    assert run(idx_images, tmp_path / "straight", "--epochs", "3") == 0
+    real_step, calls = GAN.train_step, []
+
+    def crash_in_epoch_two(self, real, z):
+        calls.append(1)
+        if len(calls) == 15:  # 10 steps per epoch: the middle of epoch 2
+            raise KeyboardInterrupt
+        return real_step(self, real, z)
+
+    monkeypatch.setattr(GAN, "train_step", crash_in_epoch_two)
+    assert run(idx_images, tmp_path / "crashed", "--epochs", "3") == 130
+    assert int(read_npz(tmp_path / "crashed" / "checkpoint.npz")["epoch"]) == 1
+    monkeypatch.setattr(GAN, "train_step", real_step)
+    assert run(idx_images, tmp_path / "crashed", "--epochs", "3", "--resume") == 0
+    assert_same_run(tmp_path / "straight", tmp_path / "crashed")
+
+
+def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path):
+    """A real SIGKILL at an arbitrary moment (here: soon after the first checkpoint appears)."""
+    rng = np.random.default_rng(1)
+    write_idx(tmp_path / "noise.idx", rng.integers(0, 256, (3000, 28, 28), dtype=np.uint8))
+    args = [sys.executable, "-m", "npgan.train", "--images", str(tmp_path / "noise.idx"), "--epochs", "6",
+            "--batch-size", "10", "--z-size", "8", "--g-hidden", "16", "--d-hidden", "16", "--no-progress"]
+    assert subprocess.run([*args, "--out", str(tmp_path / "straight")], capture_output=True).returncode == 0
+    victim = subprocess.Popen([*args, "--out", str(tmp_path / "killed")], stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "killed" / "checkpoint.npz").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    resumed = subprocess.run([*args, "--out", str(tmp_path / "killed"), "--resume"], capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert_same_run(tmp_path / "straight", tmp_path / "killed")
+
+
+def test_d_step_moves_only_d_and_g_step_only_g():
+    gan = GAN(GANConfig(z_size=8, g_hidden=16, d_hidden=16))
+    rng = np.random.default_rng(0)
+    real = rng.uniform(-1, 1, (20, 784)).astype(np.float32)
+    fake = gan.G.forward(sample_z(rng, 20, 8))
+    g_before, d_before = gan.G.flat_params.copy(), gan.D.flat_params.copy()
+    gan.d_step(real, fake)
+    assert np.array_equal(gan.G.flat_params, g_before)
+    assert not np.array_equal(gan.D.flat_params, d_before)
+    d_after = gan.D.flat_params.copy()
+    gan.g_step(fake)
+    assert np.array_equal(gan.D.flat_params, d_after)
+    assert not np.array_equal(gan.G.flat_params, g_before)
+
+
+def test_nan_stops_training_and_keeps_the_last_good_checkpoint(idx_images, tmp_path, monkeypatch, capsys):
+    real_step, calls = GAN.train_step, []
+
+    def diverge_in_epoch_two(self, real, z):
+        calls.append(1)
+        return (float("nan"), 1.0) if len(calls) > 12 else real_step(self, real, z)
+
+    monkeypatch.setattr(GAN, "train_step", diverge_in_epoch_two)
+    assert run(idx_images, tmp_path, "--epochs", "3") == 1
+    err = capsys.readouterr().err.strip()
+    assert "diverged in epoch 2" in err and "\n" not in err
+    _, epoch, _, _ = load_checkpoint(tmp_path / "checkpoint.npz")
+    assert epoch == 1
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--epochs", "0"], "positive"),
+    (["--lr", "nan"], "lr"),
+    (["--alpha", "1.5"], "alpha"),
+    (["--batch-size", "x"], "batch-size"),
+    (["--frobnicate"], "unrecognized"),
+])
+def test_bad_flags_give_one_line_and_exit_2(idx_images, tmp_path, capsys, flags, message):
+    with pytest.raises(SystemExit) as exit_info:
+        run(idx_images, tmp_path, *flags)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err and "Traceback" not in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_refuses_to_overwrite_a_run_and_to_resume_with_other_settings(idx_images, tmp_path, capsys):
+    assert run(idx_images, tmp_path, "--epochs", "1") == 0
+    before = (tmp_path / "checkpoint.npz").read_bytes()
+    with pytest.raises(SystemExit):
+        run(idx_images, tmp_path, "--epochs", "1")
+    assert "already holds a run" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--images", str(idx_images), "--out", str(tmp_path), "--resume", "--z-size", "9", "--no-progress"])
+    assert "--z-size 9" in capsys.readouterr().err
+    assert (tmp_path / "checkpoint.npz").read_bytes() == before
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "wrong shape"])
+def test_corrupt_or_foreign_checkpoint_is_one_clear_line(idx_images, tmp_path, capsys, damage):
+    assert run(idx_images, tmp_path, "--epochs", "1") == 0
+    checkpoint = tmp_path / "checkpoint.npz"
+    if damage == "garbage":
+        checkpoint.write_bytes(b"not a zip file at all")
+    elif damage == "truncated":
+        checkpoint.write_bytes(checkpoint.read_bytes()[:5000])
+    else:
+        arrays = read_npz(checkpoint)
+        arrays["G/0/W"] = np.zeros((3, 3), dtype=np.float32)
+        np.savez(checkpoint, **arrays)
+    before = checkpoint.read_bytes()
+    capsys.readouterr()
+    assert run(idx_images, tmp_path, "--epochs", "2", "--resume") != 0
+    err = capsys.readouterr().err.strip()
+    assert "checkpoint.npz" in err and "\n" not in err and "Traceback" not in err
+    assert checkpoint.read_bytes() == before
+
+
+def test_real_mnist_losses_move_as_in_the_tutorial(mnist_dir, tmp_path):
+    """300 steps of the tutorial's model: D learns to separate (d_loss falls from 2 ln 2), G's loss rises."""
+    images = read_idx(mnist_dir / "train-images-idx3-ubyte.gz")[TF1_VALIDATION_SIZE:TF1_VALIDATION_SIZE + 30000]
+    lines = []
+    gan = train(images, GANConfig(epochs=1), tmp_path, progress=False, log=lines.append)
+    history = read_npz(tmp_path / "checkpoint.npz")
+    d_mean, g_mean = float(history["history/d_loss_mean"][0]), float(history["history/g_loss_mean"][0])
+    assert d_mean < 2 * np.log(2) - 0.3, d_mean  # an untrained D scores 2 ln 2 = 1.386
+    assert g_mean > np.log(2) + 1.0, g_mean      # and an untrained G ln 2 = 0.693
+    samples = gan.generate(sample_z(np.random.default_rng(0), 100, 100))
+    assert np.all(np.isfinite(samples)) and np.abs(samples).max() <= 1
+    real = to_unit_range(images[:100])
+    real_logits, fake_logits = gan.D.forward(real), gan.D.forward(samples)
+    assert real_logits.mean() > fake_logits.mean()
+    assert lines and lines[0].startswith("Epoch 1/1... Discriminator Loss: ")
