@@ -56,11 +56,20 @@ def build_parser():
 
 
 def generate(G, z_size, n, seed, chunk=CHUNK):
-    """``n`` samples (n, image_size) float32 from generator ``G`` with z drawn from ``default_rng(seed)``."""
+    """``n`` samples (n, image_size) float32 from generator ``G`` with z drawn from ``default_rng(seed)``.
+
+    Exactly ``G.forward(sample_z(default_rng(seed), n, z_size))`` for ``n <= chunk``; larger ``n`` runs in
+    chunks of ``chunk`` rows to bound memory (BLAS may then differ in the last bit).
+    """
     z = sample_z(np.random.default_rng(seed), n, z_size)
     if n <= chunk:
         return np.asarray(G.forward(z), dtype=np.float32)
-    return np.concatenate([np.asarray(G.forward(z[i:i + chunk]), dtype=np.float32) for i in range(0, n, chunk)])
+    first = G.forward(z[:chunk])
+    samples = np.empty((n, first.shape[1]), dtype=np.float32)  # filled in place: one copy of n samples
+    samples[:chunk] = first
+    for i in range(chunk, n, chunk):
+        samples[i:i + chunk] = G.forward(z[i:i + chunk])
+    return samples
 
 
 def _check_output(path):
