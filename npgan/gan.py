@@ -58,8 +58,11 @@ def make_discriminator(image_size=IMAGE_SIZE, hidden=128, alpha=0.01, *, rng=Non
 
 
 def sample_z(rng, n, z_size, dtype=np.float32):
-    """Latent vectors, Uniform(-1, 1) as in the tutorial: shape (n, z_size)."""
-    return rng.uniform(-1, 1, (n, z_size)).astype(dtype, copy=False)
+    """Latent vectors, Uniform(-1, 1) as in the tutorial: shape (n, z_size), drawn directly in ``dtype``."""
+    z = rng.random((n, z_size), dtype=dtype)  # [0, 1)
+    z *= 2
+    z -= 1
+    return z
 
 
 def to_unit_range(images_u8, dtype=np.float32):

@@ -90,12 +90,18 @@ class LeakyReLU(Layer):
         self.alpha = alpha
 
     def forward(self, x):
-        self.positive = x > 0
-        return np.where(self.positive, x, self.alpha * x)
+        self.x = x
+        return np.maximum(self.alpha * x, x)  # the tutorial's tf.maximum(alpha * h1, h1)
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
-        """``dy`` (N, D) -> ``dx`` (N, D): the slope is 1 where ``x > 0`` and ``alpha`` elsewhere."""
-        return np.where(self.positive, dy, self.alpha * dy) if input_grad else None
+        """``dy`` (N, D) -> ``dx`` (N, D): the slope is 1 where ``x > 0`` and ``alpha`` elsewhere,
+        i.e. ``alpha + (1 - alpha) [x > 0]``."""
+        if not input_grad:
+            return None
+        slope = (self.x > 0) * np.asarray(1 - self.alpha, dy.dtype)
+        slope += np.asarray(self.alpha, dy.dtype)
+        slope *= dy
+        return slope
 
 
 class Tanh(Layer):
@@ -107,7 +113,12 @@ class Tanh(Layer):
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
         """``dy`` (N, D) -> ``dx`` (N, D), using ``tanh'(x) = 1 - tanh(x)^2 = 1 - y^2``."""
-        return dy * (1 - self.y * self.y) if input_grad else None
+        if not input_grad:
+            return None
+        dx = self.y * self.y
+        np.subtract(1, dx, out=dx)  # in place: the (N, 784) output layer makes temporaries costly
+        dx *= dy
+        return dx
 
 
 class Sigmoid(Layer):

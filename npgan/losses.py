@@ -13,13 +13,14 @@ import numpy as np
 
 
 def sigmoid(x):
-    """``1 / (1 + exp(-x))`` for an array of any shape, without overflow.
-
-    With ``e = exp(-|x|)`` (always in (0, 1]): ``sigmoid(x) = 1 / (1 + e)`` for ``x >= 0`` and
-    ``e / (1 + e)`` for ``x < 0``; neither form can overflow.
-    """
+    """``1 / (1 + exp(-x))`` for an array of any shape, without overflow."""
     x = np.asarray(x)
-    e = np.exp(-np.abs(x))
+    return _sigmoid(x, np.exp(-np.abs(x)))
+
+
+def _sigmoid(x, e):
+    """Sigmoid from ``e = exp(-|x|)``, which is in (0, 1]: ``1 / (1 + e)`` for ``x >= 0``, ``e / (1 + e)``
+    for ``x < 0`` (multiply top and bottom by ``exp(x)``); neither form can overflow."""
     return np.where(x >= 0, 1, e) / (1 + e)
 
 
@@ -42,6 +43,7 @@ def bce_with_logits(logits, targets):
     t = np.asarray(targets, dtype=x.dtype)
     if not x.size:
         raise ValueError("bce_with_logits needs at least one logit")
-    loss = np.mean(np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x))), dtype=np.float64)
-    dlogits = (sigmoid(x) - t) / x.size
-    return float(loss), dlogits
+    e = np.exp(-np.abs(x))  # shared by the loss and the gradient
+    loss = np.maximum(x, 0) - x * t + np.log1p(e)
+    dlogits = (_sigmoid(x, e) - t) / x.size
+    return float(loss.mean(dtype=np.float64)), dlogits

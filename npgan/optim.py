@@ -26,6 +26,13 @@ class Adam:
 
     ``step()`` reads the gradients as they are (call ``model.zero_grad()`` before each backward pass) and
     counts one step per call.
+
+    Speed: every line of ``step`` is one pass over all parameters of a network (a ``Sequential`` keeps
+    them in one flat array), so passes are what we count. We store ``M = m / (1 - beta1)`` and
+    ``V = v / (1 - beta2)``: their updates ``M <- beta1 M + g`` and ``V <- beta2 V + g^2`` then need no
+    scaling of ``g``, and the constants move into the scalar step size:
+    ``lr_t m / (sqrt(v) + eps) = c M / (sqrt(V) + eps')`` with ``c = lr_t (1 - beta1) / sqrt(1 - beta2)``
+    and ``eps' = eps / sqrt(1 - beta2)``. Ten passes instead of twelve, and no temporary arrays.
     """
 
     def __init__(self, model, lr=0.002, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -33,51 +40,49 @@ class Adam:
             raise ValueError(f"bad Adam hyperparameters: lr={lr}, beta1={beta1}, beta2={beta2}, eps={eps}")
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
         self.buffers = _buffers(model)
-        self.m = [np.zeros_like(p) for p, _ in self.buffers]
-        self.v = [np.zeros_like(p) for p, _ in self.buffers]
-        self.scratch = [np.empty_like(p) for p, _ in self.buffers]  # reused every step: no temporaries
+        self.M = [np.zeros_like(p) for p, _ in self.buffers]
+        self.V = [np.zeros_like(p) for p, _ in self.buffers]
+        self.scratch = [np.empty_like(p) for p, _ in self.buffers]
         self.t = 0
 
     def step(self):
         self.t += 1
         b1, b2 = self.beta1, self.beta2
         lr_t = self.lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        for (p, g), m, v, tmp in zip(self.buffers, self.m, self.v, self.scratch):
-            # m += (1 - b1)(g - m) is m <- b1 m + (1 - b1) g, done in place.
-            np.subtract(g, m, out=tmp)
-            tmp *= 1 - b1
-            m += tmp
-            # v += (1 - b2)(g^2 - v) likewise.
+        c = lr_t * (1 - b1) / np.sqrt(1 - b2)
+        eps = self.eps / np.sqrt(1 - b2)
+        for (p, g), M, V, tmp in zip(self.buffers, self.M, self.V, self.scratch):
+            M *= b1
+            M += g                       # M = m / (1 - b1)
             np.multiply(g, g, out=tmp)
-            tmp -= v
-            tmp *= 1 - b2
-            v += tmp
-            # p -= lr_t m / (sqrt(v) + eps)
-            np.sqrt(v, out=tmp)
-            tmp += self.eps
-            np.divide(m, tmp, out=tmp)
-            tmp *= lr_t
-            p -= tmp
+            V *= b2
+            V += tmp                     # V = v / (1 - b2)
+            np.sqrt(V, out=tmp)
+            tmp += eps
+            np.divide(M, tmp, out=tmp)
+            tmp *= c
+            p -= tmp                     # p -= lr_t m / (sqrt(v) + eps)
 
     def state_dict(self):
-        """Arrays to save (``np.savez``-friendly): the step count and both moment estimates."""
+        """Arrays to save (``np.savez``-friendly): the step count and the moments as stored (``M``, ``V``),
+        so that a restored optimizer continues bit for bit."""
         state = {"t": np.array(self.t, dtype=np.int64)}
-        for i, (m, v) in enumerate(zip(self.m, self.v)):
-            state[f"m/{i}"] = m.copy()
-            state[f"v/{i}"] = v.copy()
+        for i, (M, V) in enumerate(zip(self.M, self.V)):
+            state[f"M/{i}"] = M.copy()
+            state[f"V/{i}"] = V.copy()
         return state
 
     def load_state_dict(self, state):
         """Restore what ``state_dict`` returned; raises ``ValueError`` if it belongs to another model."""
-        expected = {"t"} | {f"{k}/{i}" for i in range(len(self.buffers)) for k in "mv"}
+        expected = {"t"} | {f"{k}/{i}" for i in range(len(self.buffers)) for k in "MV"}
         if set(state) != expected:
             raise ValueError(f"Adam state does not fit this model: keys {sorted(state)}, expected {sorted(expected)}")
         for i, (p, _) in enumerate(self.buffers):
-            for key in (f"m/{i}", f"v/{i}"):
+            for key in (f"M/{i}", f"V/{i}"):
                 if np.shape(state[key]) != p.shape:
                     raise ValueError(f"Adam state does not fit this model: {key} has shape "
                                      f"{np.shape(state[key])}, the model needs {p.shape}")
         for i in range(len(self.buffers)):
-            self.m[i][...] = state[f"m/{i}"]
-            self.v[i][...] = state[f"v/{i}"]
+            self.M[i][...] = state[f"M/{i}"]
+            self.V[i][...] = state[f"V/{i}"]
         self.t = int(state["t"])

@@ -150,7 +150,7 @@ class ForgetfulLeakyReLU(LeakyReLU):
     """A typical bug: the backward pass of a plain ReLU (slope 0, not alpha, for x < 0)."""
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
-        return np.where(self.positive, dy, 0.0)
+        return np.where(self.x > 0, dy, 0.0)
 
 
 def test_gradient_check_catches_a_wrong_backward_pass():
