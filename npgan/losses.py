@@ -46,4 +46,4 @@ def bce_with_logits(logits, targets):
     e = np.exp(-np.abs(x))  # shared by the loss and the gradient
     loss = np.maximum(x, 0) - x * t + np.log1p(e)
     dlogits = (_sigmoid(x, e) - t) / x.size
-    return float(loss.mean(dtype=np.float64)), dlogits
+    return float(loss.sum(dtype=np.float64)) / x.size, dlogits

@@ -137,11 +137,11 @@ def parse_args(argv):
     """``(parser, args, explicit)``: ``explicit`` holds the model flags actually given on the command line."""
     defaults = GANConfig()
     parser = ArgumentParser(
-        prog="python -m npgan.train",
+        prog="npgan.train",
         description="Train the tutorial's GAN (TF1 'GAN on MNIST') in NumPy and save checkpoints, losses and "
                     "samples. Defaults are the tutorial's.",
-        epilog="example: python -m npgan.train --epochs 100 --out out  "
-               "(then: python -m npgan.sample --checkpoint out/generator.npz)")
+        epilog="example: python -m npgan.train --epochs 100 --out out\n"
+               "then:    python -m npgan.sample --checkpoint out/generator.npz")
     model = parser.add_argument_group("model and training (the tutorial's values by default)")
     for name, kind, help_text in (
         ("epochs", positive_int, "passes over the data"),
