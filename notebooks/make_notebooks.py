@@ -61,8 +61,8 @@ through a sigmoid: 0 means fake, 1 means real. If all you want is new images, yo
 training.
 
 **Running it.** Install npgan from the repository (`pip install -e ".[notebooks]"`) and open this notebook in
-Jupyter. MNIST is downloaded once into `../data`. Training takes about 3 minutes on one laptop core
-(recognisable digits appear after a minute; see *Hyperparameters* to shorten it). The environment variable
+Jupyter. MNIST is downloaded once into `../data`. Training takes 3 to 5 minutes on one laptop core
+(the first recognisable digits appear after a minute or two; see *Hyperparameters* to shorten it). The environment variable
 `NPGAN_FAST=1` turns on a quick run on 5,000 images for a few epochs, which is what the test suite does.
 """, r"""
 # 用纯 NumPy 训练一个会写数字的 GAN
@@ -92,8 +92,8 @@ z (随机, 100 个数) ──► G ──► 假图像 (784 个像素) ──┐
 0 表示假图像,1 表示真图像。如果你只想生成新图像,训练结束后就可以把 $D$ 丢掉。
 
 **如何运行。** 在仓库根目录安装 npgan(`pip install -e ".[notebooks]"`),然后在 Jupyter 中打开本笔记本。
-MNIST 会自动下载一次,保存在 `../data`。在笔记本电脑的一个 CPU 核上,完整训练大约需要 3 分钟
-(大约一分钟后就能看到可辨认的数字;想缩短时间,请看“超参数”一节)。
+MNIST 会自动下载一次,保存在 `../data`。在笔记本电脑的一个 CPU 核上,完整训练需要 3 到 5 分钟
+(一两分钟后就能看到第一批可辨认的数字;想缩短时间,请看“超参数”一节)。
 设置环境变量 `NPGAN_FAST=1` 会改为快速模式:只用 5,000 张图像训练几个 epoch,测试套件就是这样运行的。
 """),
     code(r"""
@@ -308,16 +308,18 @@ The tutorial's values. A network with a nonlinear hidden layer can approximate a
 approximation theorem), which is why both networks have one hidden layer with the Leaky ReLU; `alpha` is its
 leak. `smooth` is for label smoothing, explained with the losses below.
 
-`epochs = 100` is the tutorial's run, about 3 minutes on one laptop core (1.5 to 2.5 s per epoch).
-Digits become recognisable after roughly 20 to 30 epochs; set `epochs = 30` for a one-minute run.
+`epochs = 100` is the tutorial's run: 3 to 5 minutes on one laptop core (2 to 3 s per epoch).
+The first recognisable digits (7s, 3s, 9s) appear after roughly 30 epochs; set `epochs = 30` for a run
+of about a minute and a half, or train longer than 100 epochs for cleaner digits.
 """, r"""
 ## 超参数
 
 这些都是教程里的取值。带非线性隐藏层的神经网络可以逼近任意函数(通用近似定理),所以两个网络都有一个
 使用 Leaky ReLU 的隐藏层;`alpha` 是它的渗漏系数。`smooth` 是标签平滑的参数,下面讲损失函数时再解释。
 
-`epochs = 100` 与教程相同,在笔记本电脑的一个核上大约需要 3 分钟(每个 epoch 1.5 到 2.5 秒)。
-大约 20 到 30 个 epoch 之后数字就能辨认出来;把 `epochs` 设为 30 大约只需一分钟。
+`epochs = 100` 与教程相同,在笔记本电脑的一个核上需要 3 到 5 分钟(每个 epoch 2 到 3 秒)。
+大约 30 个 epoch 之后就能认出第一批数字(7、3、9 之类);把 `epochs` 设为 30 大约只需一分半钟;
+想要更清晰的数字,也可以训练超过 100 个 epoch。
 """),
     code(r"""
 input_size = 784       # 28 * 28: MNIST images, flattened
@@ -571,12 +573,14 @@ losses_figure(losses[:, 0], losses[:, 1])
 ## Generator samples from training
 
 `sample_grid_figure` is the tutorial's `view_samples`: it draws images as a 4×4 grid. Here are the samples
-from the last epoch. Most are clear digits; a few are still odd or noisy. Training longer cleans these up.
+from the last epoch. Many are clear digits; others are still blurry, odd or speckled with noise, much like the
+tutorial's own result after 100 epochs. Training longer cleans these up.
 """, r"""
 ## 训练过程中生成器的样本
 
 `sample_grid_figure` 就是教程里的 `view_samples`:把图像画成 4×4 的网格。下面是最后一个 epoch 的样本。
-大多数是清晰的数字,也有一些还比较奇怪或带有噪声;训练更久的话,这些问题会逐渐消失。
+不少已经是清晰的数字,另一些还比较模糊、奇怪或带有噪点,这和教程训练 100 个 epoch 后的结果差不多。
+训练更久的话,这些问题会逐渐消失。
 """),
     code(r"""
 sample_grid_figure(samples[-1], title=f"Epoch {len(samples)}")
