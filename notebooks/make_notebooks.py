@@ -85,7 +85,7 @@ $D$ 的训练目标是判断正确;$G$ 的训练目标是骗过 $D$。在相互�
 ```
 z (随机, 100 个数) ──► G ──► 假图像 (784 个像素) ──┐
                                                    ├──► D ──► logit ──► sigmoid = P(真)
-真实 MNIST 图像 (784 个像素) ───────────────────────┘
+真实 MNIST 图像 (784 个像素) ──────────────────────┘
 ```
 
 潜在向量 $z$ 是随机的;$G$ 学习如何把它映射成能让 $D$ 信以为真的图像。$D$ 的输出经过 sigmoid 函数:
@@ -587,11 +587,11 @@ sample_grid_figure(samples[-1], title=f"Epoch {len(samples)}")
 """),
     md(r"""
 And how the generator got there: each row is one epoch (evenly spaced from the first to the last), each
-column one of the fixed latent vectors. At first everything is white noise; then the generator learns to
+column one of the fixed latent vectors. At first everything is grey noise; then the generator learns to
 darken the background, then blurry digit shapes appear, and they sharpen.
 """, r"""
 下面展示生成器的进步过程:每一行是一个 epoch(从第一个到最后一个均匀选取),每一列对应一个固定的潜在向量。
-一开始所有图像都是一团白色噪声;然后生成器学会把背景变黑,接着出现模糊的数字形状,最后越来越清晰。
+一开始所有图像都是一团灰色的噪声;然后生成器学会把背景变黑,接着出现模糊的数字形状,最后越来越清晰。
 """),
     code(r"""
 progress_figure(samples, rows=10, cols=6)
