@@ -7,17 +7,19 @@ training loop, ``npgan.train._train_epoch``, and, when PyTorch is installed, of 
 beside this file, alternating the two so that load from other processes hits both alike. It prints:
 
 - seconds per epoch (median) and images per second;
-- the share of npgan's step time spent inside matrix multiplies: the exact matmuls one step makes
-  (recorded from ``Dense``, same shapes and memory layouts) replayed alone, divided by the step time;
-- peak resident memory of a full ``python -m npgan.train`` process (one epoch; the footprint does not
-  grow with epochs beyond the 50 KB of samples each epoch keeps).
+- the share of npgan's step time spent inside matrix multiplies, timed around every ``Dense`` matmul
+  in the real loop (PyTorch's: its profiler's self time in mm/addmm over wall time);
+- the speed-up of npgan over PyTorch at the same thread count (npgan measured before and after
+  PyTorch, averaged);
+- peak resident memory of a ``python -m npgan.train`` process (one epoch; the footprint does not grow
+  with epochs beyond the 50 KB of samples each epoch keeps).
 
 Timings on a shared machine wander: compare figures from the same run, and prefer 1 thread (multi-
 threaded OpenBLAS collapses when another process is busy).
 """
 import argparse
+import contextlib
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -37,60 +39,78 @@ HERE = Path(__file__).resolve().parent
 STEPS, BATCH = 550, 100
 
 
-def time_npgan(images, epochs, rng_seed=0):
-    """Seconds per epoch of npgan's training loop (median of ``epochs``), after a short warm-up."""
-    gan, rng = GAN(GANConfig()), np.random.default_rng(rng_seed)
-    _train_epoch(gan, images[:20 * BATCH], rng, 20, 0, progress=False)
-    seconds = []
-    for epoch in range(epochs):
+class MatmulClock:
+    """Times every matrix multiply ``Dense`` makes, inside the real training loop.
+
+    While active, ``Dense.forward``/``backward`` are replaced by copies of themselves whose ``.dot`` calls
+    are timed; :func:`check_clock_is_faithful` proves the copies compute exactly what ``Dense`` does.
+    """
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def dot(self, a, b):
         start = time.perf_counter()
-        _train_epoch(gan, images, rng, STEPS, epoch, progress=False)
-        seconds.append(time.perf_counter() - start)
-    return statistics.median(seconds)
+        result = a.dot(b)
+        self.seconds += time.perf_counter() - start
+        return result
 
+    def __enter__(self):
+        clock, self.saved = self, (Dense.forward, Dense.backward)
 
-def record_step_matmuls(images):
-    """The (a, b) operand pairs of every ``a @ b`` one training step makes, copied with their layouts."""
-    calls, forward, backward = [], Dense.forward, Dense.backward
+        def forward(layer, x):
+            layer.x = x
+            y = clock.dot(x, layer.params["W"])
+            y += layer.params["b"]
+            return y
 
-    def recording_forward(self, x):
-        calls.append((x, self.params["W"]))
-        return forward(self, x)
+        def backward(layer, dy, *, input_grad=True, param_grads=True):
+            if param_grads:
+                layer.grads["W"] += clock.dot(layer.x.T, dy)
+                layer.grads["b"] += dy.sum(axis=0)
+            return clock.dot(dy, layer.params["W"].T) if input_grad else None
 
-    def recording_backward(self, dy, *, input_grad=True, param_grads=True):
-        if param_grads:
-            calls.append((self.x.T, dy))
-        if input_grad:
-            calls.append((dy, self.params["W"].T))
-        return backward(self, dy, input_grad=input_grad, param_grads=param_grads)
-
-    gan, rng = GAN(GANConfig()), np.random.default_rng(0)
-    Dense.forward, Dense.backward = recording_forward, recording_backward
-    try:
-        gan.train_step(to_unit_range(images[:BATCH]), sample_z(rng, BATCH, 100))
-    finally:
         Dense.forward, Dense.backward = forward, backward
-    return [(np.array(a, order="K"), np.array(b, order="K")) for a, b in calls]
+        return self
+
+    def __exit__(self, *exc):
+        Dense.forward, Dense.backward = self.saved
 
 
-def time_matmuls(pairs, repeats=3):
-    """Seconds per epoch spent in the recorded matmuls alone (best of ``repeats``)."""
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(STEPS):
-            for a, b in pairs:
-                a @ b
-        best = min(best, time.perf_counter() - start)
-    return best
+def check_clock_is_faithful(images):
+    """One training step with and without the clock must give bit-identical networks."""
+    results = []
+    for timed in (False, True):
+        gan, rng = GAN(GANConfig()), np.random.default_rng(0)
+        with MatmulClock() if timed else contextlib.nullcontext():
+            gan.train_step(to_unit_range(images[:BATCH]), sample_z(rng, BATCH, 100))
+        results.append(np.concatenate([gan.G.flat_params, gan.D.flat_params]))
+    if not np.array_equal(*results):
+        raise SystemExit("MatmulClock no longer matches Dense: update its copies of forward/backward")
+
+
+def time_npgan(images, epochs, rng_seed=0):
+    """Median seconds per epoch of npgan's training loop and the median share of it inside matmuls."""
+    gan, rng = GAN(GANConfig()), np.random.default_rng(rng_seed)
+    _train_epoch(gan, images[:20 * BATCH], rng, 20, 0, progress=False)  # warm-up
+    seconds, shares = [], []
+    for epoch in range(epochs):
+        with MatmulClock() as clock:
+            start = time.perf_counter()
+            _train_epoch(gan, images, rng, STEPS, epoch, progress=False)
+            seconds.append(time.perf_counter() - start)
+        shares.append(clock.seconds / seconds[-1])
+    return statistics.median(seconds), statistics.median(shares)
 
 
 def peak_memory_mb(mnist_dir):
-    """Peak RSS (MB) of ``python -m npgan.train --epochs 1`` in a child process."""
+    """Peak RSS (MB) of a fresh process running ``npgan.train`` for one epoch on MNIST."""
+    child = ("import resource, sys; from npgan.train import main; rc = main(sys.argv[1:]); "
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)")
     with tempfile.TemporaryDirectory() as out:
-        subprocess.run([sys.executable, "-m", "npgan.train", "--data-dir", str(mnist_dir), "--epochs", "1",
-                        "--out", out, "--no-progress"], check=True, stdout=subprocess.DEVNULL)
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux reports KiB
+        run = subprocess.run([sys.executable, "-c", child, "--data-dir", str(mnist_dir), "--epochs", "1",
+                              "--out", out, "--no-progress"], check=True, capture_output=True, text=True)
+    return int(run.stdout.split()[-1]) / 1024  # Linux reports KiB
 
 
 def main():
@@ -103,6 +123,7 @@ def main():
     args = parser.parse_args()
 
     images = read_idx(Path(args.mnist_dir) / "train-images-idx3-ubyte.gz")[TF1_VALIDATION_SIZE:]
+    check_clock_is_faithful(images)
     torch_reference = None
     if not args.no_torch:
         try:
@@ -110,27 +131,26 @@ def main():
             import torch_reference
         except ImportError:
             print("(PyTorch not installed: npgan only)")
-    pairs = record_step_matmuls(images)
-    print(f"one step = {len(pairs)} matmuls; epoch = {STEPS} steps of {BATCH} images; median of {args.epochs} epochs")
-    header = f"{'threads':>7} {'npgan s/epoch':>14} {'img/s':>7} {'matmul s':>9} {'in matmul':>10}"
+    print(f"epoch = {STEPS} steps of {BATCH} images; each figure is the median of {args.epochs} epochs")
+    header = f"{'threads':>7} {'npgan s/epoch':>14} {'img/s':>7} {'in matmul':>10}"
     if torch_reference:
-        header += f" {'torch s/epoch':>14} {'torch in mm':>11} {'speed-up':>9}"
+        header += f" {'torch s/epoch':>14} {'torch in mm':>12} {'npgan speed-up':>15}"
     print(header)
     for threads in map(int, args.threads.split(",")):
         with threadpool_limits(limits=threads, user_api="blas"):
-            npgan_s, matmul_s = time_npgan(images, args.epochs), time_matmuls(pairs)
-        row = f"{threads:>7} {npgan_s:>14.3f} {STEPS * BATCH / npgan_s:>7.0f} {matmul_s:>9.3f} {matmul_s / npgan_s:>10.0%}"
+            npgan_s, share = time_npgan(images, args.epochs)
+        row = f"{threads:>7} {npgan_s:>14.3f} {STEPS * BATCH / npgan_s:>7.0f} {share:>10.0%}"
         if torch_reference:
             torch_s = torch_reference.train_epochs(images, epochs=args.epochs, threads=threads)["seconds_per_epoch"]
-            torch_mm = torch_reference.matmul_share(images, threads=threads)
-            with threadpool_limits(limits=threads, user_api="blas"):
-                npgan_again = time_npgan(images, args.epochs)  # A-B-A: both see the same machine load
-            npgan_s = min(npgan_s, npgan_again)
-            row = (f"{threads:>7} {npgan_s:>14.3f} {STEPS * BATCH / npgan_s:>7.0f} {matmul_s:>9.3f} "
-                   f"{matmul_s / npgan_s:>10.0%} {torch_s:>14.3f} {torch_mm:>11.0%} {torch_s / npgan_s:>8.2f}x")
+            torch_share = torch_reference.matmul_share(images, threads=threads)
+            with threadpool_limits(limits=threads, user_api="blas"):  # npgan, torch, npgan: same machine load
+                npgan_after, share_after = time_npgan(images, args.epochs)
+            npgan_s, share = (npgan_s + npgan_after) / 2, (share + share_after) / 2
+            row = (f"{threads:>7} {npgan_s:>14.3f} {STEPS * BATCH / npgan_s:>7.0f} {share:>10.0%}"
+                   f" {torch_s:>14.3f} {torch_share:>12.0%} {torch_s / npgan_s:>14.2f}x")
         print(row, flush=True)
     if not args.no_memory:
-        print(f"peak memory of python -m npgan.train: {peak_memory_mb(args.mnist_dir):.0f} MB")
+        print(f"peak memory of python -m npgan.train (1 epoch, MNIST): {peak_memory_mb(args.mnist_dir):.0f} MB")
 
 
 if __name__ == "__main__":

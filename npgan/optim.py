@@ -11,6 +11,8 @@ For each parameter ``p`` with gradient ``g``, step ``t = 1, 2, ...``:
 ``lr_t``) corrects that. This is the "efficient" form from the Adam paper that TF1 uses; it differs from
 the paper's first form only in where the tiny ``eps`` sits.
 """
+import math
+
 import numpy as np
 
 
@@ -48,9 +50,10 @@ class Adam:
     def step(self):
         self.t += 1
         b1, b2 = self.beta1, self.beta2
-        lr_t = self.lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        c = lr_t * (1 - b1) / np.sqrt(1 - b2)
-        eps = self.eps / np.sqrt(1 - b2)
+        # Python floats, not NumPy float64 scalars: those would make float32 passes compute in float64.
+        lr_t = self.lr * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        c = lr_t * (1 - b1) / math.sqrt(1 - b2)
+        eps = self.eps / math.sqrt(1 - b2)
         for (p, g), M, V, tmp in zip(self.buffers, self.M, self.V, self.scratch):
             M *= b1
             M += g                       # M = m / (1 - b1)

@@ -1,15 +1,12 @@
 """The trainer end to end: outputs, exact resume, the two steps' separation, failures, and real MNIST."""
-import os
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from npgan import gan as gan_module
 from npgan.data import read_idx, write_idx
 from npgan.gan import GAN, GANConfig, load_checkpoint, load_generator, read_npz, sample_z, to_unit_range
 from npgan.train import TF1_VALIDATION_SIZE, main, train
