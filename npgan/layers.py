@@ -70,8 +70,9 @@ class Dense(Layer):
     def backward(self, dy, *, input_grad=True, param_grads=True):
         """``dy`` (N, out) -> ``dx`` (N, in).
 
-        With ``y_nj = sum_i x_ni W_ij + b_j``:
-        ``dL/dW = x.T @ dy`` (sum over the batch), ``dL/db = dy.sum(0)``, ``dL/dx = dy @ W.T``.
+        Since ``y_nj = sum_i x_ni W_ij + b_j``, the chain rule gives (summing over the batch n)
+        ``dL/dW_ij = sum_n x_ni dy_nj``, i.e. ``x.T @ dy``; ``dL/db_j = sum_n dy_nj``, i.e. ``dy.sum(0)``;
+        and ``dL/dx_ni = sum_j dy_nj W_ij``, i.e. ``dy @ W.T``.
         """
         if param_grads:
             self.grads["W"] += self.x.T.dot(dy)
