@@ -15,6 +15,9 @@ G step, G's gradient with respect to z, and a second forward pass of G (G has no
 steps, so its forward pass from step 1 serves step 2).
 """
 import json
+import os
+import zipfile
+import zlib
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -177,13 +180,19 @@ def copy_params(model, arrays, path, prefix=""):
 
 def read_npz(path):
     """All arrays of an ``.npz`` file as a dict, never unpickling; ``CheckpointError`` on any problem."""
+    if not os.path.isfile(path):
+        raise CheckpointError(f"{path}: no such file")
+    if not zipfile.is_zipfile(path):
+        raise CheckpointError(f"{path}: not an .npz file (or a truncated one)")
     try:
         with np.load(path, allow_pickle=False) as npz:
             return {key: npz[key] for key in npz.files}
-    except FileNotFoundError:
-        raise CheckpointError(f"{path}: no such file") from None
-    except Exception as err:  # zipfile, zlib, ValueError (pickled object arrays), OSError, ...
-        raise CheckpointError(f"{path}: not a readable npgan checkpoint ({type(err).__name__}: {err})") from None
+    except ValueError as err:
+        if "pickle" in str(err):
+            raise CheckpointError(f"{path}: holds pickled (object) arrays, which npgan never loads") from None
+        raise CheckpointError(f"{path}: unreadable ({err})") from None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:  # truncated or corrupt members
+        raise CheckpointError(f"{path}: corrupt .npz file ({type(err).__name__}: {err})") from None
 
 
 def _json_entry(arrays, key, path):
