@@ -17,7 +17,6 @@ converted to float32 in [-1, 1]. torch is optional for npgan: import this module
 inside try/except ImportError.
 """
 import argparse
-import gzip
 import json
 import os
 import statistics
@@ -27,6 +26,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from npgan.data import load_mnist
+from npgan.train import TF1_VALIDATION_SIZE
 
 Z_DIM, HIDDEN, X_DIM = 100, 128, 784
 
@@ -131,13 +133,6 @@ def matmul_share(images_u8, *, steps=50, threads=1) -> float:
     return mm_us * 1e-6 / wall
 
 
-def load_mnist_train(mnist_dir):
-    """uint8 (55000, 28, 28): train images 5000..59999, as TF1's loader trained on."""
-    with gzip.open(os.path.join(mnist_dir, "train-images-idx3-ubyte.gz"), "rb") as f:
-        data = np.frombuffer(f.read(), dtype=np.uint8, offset=16)
-    return data.reshape(-1, 28, 28)[5000:]
-
-
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mnist-dir", default=os.environ.get("NPGAN_MNIST_DIR", "../shared/data/mnist"))
@@ -145,7 +140,7 @@ if __name__ == "__main__":
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--matmul-share", action="store_true", help="also profile the matmul share")
     args = ap.parse_args()
-    imgs = load_mnist_train(args.mnist_dir)
+    imgs = load_mnist("train", data_dir=args.mnist_dir, download=False)[0][TF1_VALIDATION_SIZE:]
     result = train_epochs(imgs, epochs=args.epochs, threads=args.threads)
     if args.matmul_share:
         result["matmul_share"] = matmul_share(imgs, threads=args.threads)

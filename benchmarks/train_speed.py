@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from npgan.data import read_idx
+from npgan.data import load_mnist
 from npgan.gan import GAN, GANConfig, sample_z, to_unit_range
 from npgan.layers import Dense
 from npgan.train import TF1_VALIDATION_SIZE, _train_epoch
@@ -126,7 +126,7 @@ def main():
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory run")
     args = parser.parse_args()
 
-    images = read_idx(Path(args.mnist_dir) / "train-images-idx3-ubyte.gz")[TF1_VALIDATION_SIZE:]
+    images = load_mnist("train", data_dir=args.mnist_dir, download=False)[0][TF1_VALIDATION_SIZE:]
     check_clock_is_faithful(images)
     torch_reference = None
     if not args.no_torch:

@@ -3,7 +3,7 @@
 - :class:`ArgumentParser`: argparse, but a bad flag gives *one* line on stderr
   (``prog: error: message (see --help)``) and exit status 2, instead of the usage block plus the message.
 - Argument types with clear messages: :func:`positive_int`, :func:`nonnegative_int`,
-  :func:`int_range`, :func:`positive_float`.
+  :func:`int_range`, :func:`positive_float`, :func:`fraction`.
 """
 import argparse
 import math
@@ -71,12 +71,24 @@ def int_range(low, high):
     return parse
 
 
-def positive_float(text):
-    """argparse type: a finite float > 0 (rejects nan and inf)."""
+def _parse_float(text):
     try:
-        value = float(text)
+        return float(text)
     except (TypeError, ValueError):
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def positive_float(text):
+    """argparse type: a finite float > 0 (rejects nan and inf)."""
+    value = _parse_float(text)
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return value
+
+
+def fraction(text):
+    """argparse type: a number in [0, 1) (a slope, a smoothing amount, a decay rate)."""
+    value = _parse_float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1), got {text!r}")
     return value

@@ -164,10 +164,15 @@ def losses_figure(d_losses, g_losses, *, d_means=None, g_means=None):
     return fig
 
 
+def write_png(fig, file, *, dpi=DPI):
+    """Write ``fig`` as PNG into an open binary ``file``."""
+    fig.savefig(file, format="png", dpi=dpi)
+
+
 def save_figure(fig, path, *, dpi=DPI):
     """Write ``fig`` as a PNG at ``path`` atomically (a complete new file or the old one, never half)."""
     with atomic_write(path) as out:
-        fig.savefig(out, format="png", dpi=dpi)
+        write_png(fig, out, dpi=dpi)
 
 
 # --- Animated GIF ----------------------------------------------------------------------------------------

@@ -109,7 +109,7 @@ def run(args):
         f"first {len(shown)} of {args.n} samples, seed {args.seed}"
     fig = plots.sample_grid_figure(shown, nrows, ncols, title=title)
 
-    outputs = [(out, lambda f: fig.savefig(f, format="png", dpi=plots.DPI))]
+    outputs = [(out, lambda f: plots.write_png(fig, f))]
     if npy is not None:
         outputs.append((npy, lambda f: np.save(f, samples, allow_pickle=False)))
     _write_all(outputs)

@@ -18,14 +18,15 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from . import plots
-from .cli import ArgumentParser, nonnegative_int, positive_float, positive_int
+from .cli import ArgumentParser, fraction, nonnegative_int, positive_float, positive_int
 from .data import DownloadError, atomic_write, load_mnist, read_idx
 from .gan import (GAN, CheckpointError, GANConfig, checkpoint_arrays, generator_arrays, load_checkpoint,
                   sample_z, to_unit_range)
 
 TF1_VALIDATION_SIZE = 5000  # TF1's read_data_sets held out the first 5,000 training images
 SAMPLES_PER_EPOCH = 16
-HISTORY_KEYS = ("d_loss", "g_loss", "d_loss_mean", "g_loss_mean", "samples")
+LOSS_KEYS = ("d_loss", "g_loss", "d_loss_mean", "g_loss_mean")  # the columns of losses.csv
+HISTORY_KEYS = LOSS_KEYS + ("samples",)
 
 
 class TrainingDiverged(RuntimeError):
@@ -99,8 +100,8 @@ def save_epoch(out_dir, gan, epoch, rng, history):
     _save_npz(out_dir / "generator.npz", **generator_arrays(gan.G, gan.config))
     with atomic_write(out_dir / "losses.csv", "w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(("epoch", "d_loss", "g_loss", "d_loss_mean", "g_loss_mean"))
-        for row in zip(range(1, epoch + 1), *(history[key] for key in HISTORY_KEYS[:4])):
+        writer.writerow(("epoch", *LOSS_KEYS))
+        for row in zip(range(1, epoch + 1), *(history[key] for key in LOSS_KEYS)):
             writer.writerow((row[0], *(f"{value:.6f}" for value in row[1:])))
     _save_npz(out_dir / "checkpoint.npz", **checkpoint_arrays(gan, epoch, rng, history))
 
@@ -149,10 +150,10 @@ def parse_args(argv):
         ("z_size", positive_int, "size of the latent vector z"),
         ("g_hidden", positive_int, "generator hidden units"),
         ("d_hidden", positive_int, "discriminator hidden units"),
-        ("alpha", _fraction, "LeakyReLU slope for x < 0"),
-        ("smooth", _fraction, "label smoothing: real images get the target 1 - smooth"),
+        ("alpha", fraction, "LeakyReLU slope for x < 0"),
+        ("smooth", fraction, "label smoothing: real images get the target 1 - smooth"),
         ("lr", positive_float, "Adam learning rate"),
-        ("beta1", _fraction, "Adam beta1"),
+        ("beta1", fraction, "Adam beta1"),
         ("seed", nonnegative_int, "random seed: same seed, same machine, same run"),
     ):
         # SUPPRESS: a flag not given stays off ``args``, so a resumed run can tell given from default.
@@ -172,17 +173,6 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     explicit = {f.name: getattr(args, f.name) for f in fields(GANConfig) if hasattr(args, f.name)}
     return parser, args, explicit
-
-
-def _fraction(text):
-    """argparse type: a number in [0, 1)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be a number in [0, 1), got {text!r}")
-    return value
 
 
 def _start_or_resume(parser, args, explicit):
