@@ -1,6 +1,7 @@
 """Layers with hand-written forward and backward passes.
 
-Every layer works on a batch: rows are examples, ``x`` has shape ``(N, D_in)``.
+Every layer works on a batch: rows are examples, ``x`` has shape ``(N, D_in)`` (image layers take
+``(N, C, H, W)``).
 
 - ``forward(x)`` returns ``y`` and caches what the backward pass needs.
 - ``backward(dy)`` takes ``dL/dy`` (same shape as ``y``), returns ``dL/dx`` and **adds** the gradients of the
@@ -16,6 +17,7 @@ generator's step, needs no weight gradients).
 layers' ``params`` and ``grads`` being views into them. The optimizer then updates a whole network with a
 handful of vectorised operations instead of a loop over arrays. The price: code must update parameters
 *in place* (``W -= ...``, ``W[...] = ...``), never rebind them (``layer.params["W"] = new_array``).
+The same holds for ``buffers``, which ``Sequential.buffers`` lists by reference.
 """
 import numpy as np
 
@@ -23,11 +25,33 @@ from .losses import sigmoid
 
 
 class Layer:
-    """Base class: a layer without parameters."""
+    """Base class: a layer without parameters.
+
+    ``params``/``grads``: what the optimizer trains and its gradients (same keys and shapes).
+    ``buffers``: state that is saved with the layer but never trained (batch norm's running statistics).
+    ``training``: the mode set by ``train()``/``eval()``; only layers that behave differently at
+    evaluation time (batch norm, dropout) look at it.
+    """
 
     def __init__(self):
         self.params = {}
         self.grads = {}
+        self.buffers = {}
+        self.training = True
+
+    def train(self, mode=True):
+        """Training mode (``mode=False``: evaluation mode); returns the layer."""
+        self.training = bool(mode)
+        return self
+
+    def eval(self):
+        """Evaluation mode; returns the layer."""
+        return self.train(False)
+
+    def config(self):
+        """The constructor arguments that fix the layer's shape (JSON-friendly): enough, with the saved
+        ``params`` and ``buffers``, to rebuild it (:mod:`npgan.models` does)."""
+        return {}
 
     def zero_grad(self):
         for grad in self.grads.values():
@@ -61,6 +85,10 @@ class Dense(Layer):
         self.params["b"] = np.zeros(out_features, dtype=dtype)
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
 
+    def config(self):
+        in_features, out_features = self.params["W"].shape
+        return {"in_features": in_features, "out_features": out_features}
+
     def forward(self, x):
         self.x = x
         y = x.dot(self.params["W"])
@@ -91,6 +119,9 @@ class LeakyReLU(Layer):
         if not 0 <= alpha < 1:
             raise ValueError(f"LeakyReLU needs 0 <= alpha < 1, got {alpha}")
         self.alpha = alpha
+
+    def config(self):
+        return {"alpha": self.alpha}
 
     def forward(self, x):
         self.x = x
@@ -141,7 +172,8 @@ class Sequential(Layer):
 
     All parameters live in one flat array ``flat_params`` and all gradients in ``flat_grads``; each layer's
     ``params``/``grads`` entries are views into them. Parameter names are ``"<layer index>/<name>"``, e.g.
-    ``"0/W"``: stable, and used as checkpoint keys.
+    ``"0/W"``: stable, and used as checkpoint keys. ``buffers`` uses the same keys (``"1/running_mean"``).
+    ``train()``/``eval()`` set the mode of every layer.
     """
 
     def __init__(self, *layers):
@@ -150,6 +182,13 @@ class Sequential(Layer):
             raise TypeError("Sequential takes layers, not other Sequentials: list their .layers instead")
         self.layers = list(layers)
         self.flat_params, self.flat_grads = self._pack()
+        self.buffers = {f"{i}/{name}": buffer for i, layer in enumerate(self.layers)
+                        for name, buffer in layer.buffers.items()}
+
+    def train(self, mode=True):
+        for layer in self.layers:
+            layer.train(mode)
+        return super().train(mode)
 
     def _pack(self):
         """Move every parameter and gradient into one flat array each; make the layers' entries views."""
