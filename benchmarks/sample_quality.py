@@ -28,7 +28,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from npgan.data import load_mnist
-from npgan.gan import CheckpointError, load_generator, to_unit_range
+from npgan.checkpoints import CheckpointError, load_generator
+from npgan.gan import to_unit_range
 from npgan.layers import Dense, LeakyReLU, Sequential
 from npgan.optim import Adam
 from npgan.sample import generate  # G.forward(sample_z(default_rng(seed), n, z_size)), in chunks

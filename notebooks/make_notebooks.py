@@ -128,7 +128,8 @@ from npgan.data import load_mnist
 from npgan.layers import Dense, LeakyReLU, Sequential, Tanh
 from npgan.losses import bce_with_logits, sigmoid
 from npgan.optim import Adam
-from npgan.gan import GANConfig, generator_arrays, load_generator, sample_z, to_unit_range
+from npgan.checkpoints import generator_arrays, load_generator
+from npgan.gan import sample_z, to_unit_range
 from npgan.plots import losses_figure, progress_figure, sample_grid_figure
 
 print(f"npgan {npgan.__version__} | fast mode: {FAST} | data: {DATA_DIR.resolve()} | output: {OUT_DIR.resolve()}")
@@ -339,13 +340,13 @@ seed = 0
 We create the two networks and send one batch through them. `G.forward(input_z)` gives the fake images
 (the tutorial's `g_model`). The discriminator is applied twice, to the real batch and to the fakes, and it is
 the same object `D` both times, with the same weights: that is all `reuse=True` was for.
-(`npgan.gan.make_generator` and `make_discriminator` build exactly these two networks.)
+(`npgan.models.make_generator` and `make_discriminator` build exactly these two networks.)
 """, r"""
 ## 构建网络
 
 我们创建这两个网络,并让一个批次的数据通过它们。`G.forward(input_z)` 给出假图像(教程中的 `g_model`)。
 辨别器被使用了两次,一次用于真实批次,一次用于假图像,两次都是同一个对象 `D`、同一组权重:
-这正是 `reuse=True` 的作用。(`npgan.gan.make_generator` 和 `make_discriminator` 构建的正是这两个网络。)
+这正是 `reuse=True` 的作用。(`npgan.models.make_generator` 和 `make_discriminator` 构建的正是这两个网络。)
 """),
     code(r"""
 rng = np.random.default_rng(seed)
@@ -600,7 +601,7 @@ progress_figure(samples, rows=10, cols=6)
 ## Sampling from the generator
 
 Now that the generator is trained, we save it and use it to draw new digits. `generator_arrays` gives its
-parameters by name (`"0/W"`, `"0/b"`, ...) plus the sizes needed to rebuild it, and `np.savez` writes them to
+parameters by name (`"0/W"`, `"0/b"`, ...) plus a description of its layers, and `np.savez` writes them to
 one `.npz` file with no pickle involved. `load_generator` rebuilds the network from that file; new latent
 vectors give new digits. The command line does the same:
 `python -m npgan.sample --checkpoint out/generator.npz --out digits.png`.
@@ -608,14 +609,13 @@ vectors give new digits. The command line does the same:
 ## 从生成器采样
 
 生成器训练好了,我们把它保存下来,再用它写出新的数字。`generator_arrays` 按名字(`"0/W"`、`"0/b"`……)
-给出它的参数,以及重建网络所需的尺寸;`np.savez` 把它们写进一个 `.npz` 文件,完全不用 pickle。
+给出它的参数,以及对各层的描述;`np.savez` 把它们写进一个 `.npz` 文件,完全不用 pickle。
 `load_generator` 从这个文件重建网络;放入新的潜在向量,就会得到新的数字。
 命令行也可以做同样的事:`python -m npgan.sample --checkpoint out/generator.npz --out digits.png`。
 """),
     code(r"""
-config = GANConfig(z_size=z_size, g_hidden=g_hidden_size, image_size=input_size, alpha=alpha)
 path = OUT_DIR / "generator.npz"
-np.savez(path, **generator_arrays(G, config))
+np.savez(path, **generator_arrays(G, z_size))
 print(f"saved {path} ({path.stat().st_size / 1e3:.0f} kB)")
 
 G_saved, meta = load_generator(path)
@@ -671,7 +671,7 @@ except ImportError:  # not installed: use the repository this notebook lives in
 from npgan.gradcheck import check_layer, directional_derivative, numerical_gradient, relative_error
 from npgan.layers import Dense, LeakyReLU, Sequential, Sigmoid, Tanh
 from npgan.losses import bce_with_logits, sigmoid
-from npgan.gan import make_discriminator, make_generator
+from npgan.models import make_discriminator, make_generator
 
 TOL = 1e-6   # a correct gradient is far below this; a wrong one far above
 

@@ -1,4 +1,6 @@
-"""The tutorial's GAN, composed from npgan's layers, loss and optimizer.
+"""A GAN composed from npgan's layers, loss and optimizer: two networks and one training step.
+
+For the tutorial's model (see :mod:`npgan.models` for the others):
 
     G: z (z_size, Uniform(-1, 1)) -> Dense g_hidden -> LeakyReLU -> Dense 784 -> tanh   (an image in [-1, 1])
     D: image (784)                -> Dense d_hidden -> LeakyReLU -> Dense 1             (a logit: real or fake?)
@@ -6,33 +8,39 @@
 One training step, on a batch of real images and one batch of noise ``z``:
 
 1. D step: D sees real images (target 1 - smooth, label smoothing) and G's fakes (target 0);
-   ``d_loss = BCE(D(real), 0.9) + BCE(D(G(z)), 0)``, and only D's weights move.
+   ``d_loss = BCE(D(real), 1 - smooth) + BCE(D(G(z)), 0)``, and only D's weights move.
 2. G step: G wants D to call its fakes real; ``g_loss = BCE(D(G(z)), 1)``. The gradient flows back
    *through* D (whose weights stay put) into G, and only G's weights move.
 
 Work the step does not need is skipped: D's input gradient in the D step, D's weight gradients in the
 G step, G's gradient with respect to z, and a second forward pass of G (G has not changed between the two
 steps, so its forward pass from step 1 serves step 2).
+
+A conditional GAN (Mirza & Osindero, 2014) is the same step with the label shown to both networks: the
+one-hot label is appended to z and to every image D sees, real or fake. Nothing else changes; the labels
+get no gradient.
 """
-import json
-import os
-import zipfile
-import zlib
-from dataclasses import asdict, dataclass
+import contextlib
+from dataclasses import dataclass
 
 import numpy as np
 
-from .layers import Dense, LeakyReLU, Sequential, Tanh
 from .losses import bce_with_logits
-from .optim import Adam
-
-IMAGE_SIZE = 28 * 28
+from .models import CLASSES, IMAGE_SIZE, MODELS, build, build_pair, describe
+from .optim import EMA, Adam
 
 
 @dataclass
 class GANConfig:
-    """The tutorial's hyperparameters, as defaults."""
+    """A model and its training hyperparameters; the defaults are the tutorial's.
 
+    :meth:`for_model` starts from a named model's own defaults instead. ``g_hidden``/``d_hidden`` concern
+    only the tutorial's model; ``ema`` > 0 keeps an exponential moving average of G's weights (the
+    generator that is saved and sampled), with that decay per step.
+    """
+
+    model: str = "tutorial"
+    conditional: bool = False
     z_size: int = 100
     g_hidden: int = 128
     d_hidden: int = 128
@@ -42,22 +50,20 @@ class GANConfig:
     beta1: float = 0.9
     batch_size: int = 100
     epochs: int = 100
+    ema: float = 0.0
     seed: int = 0
-    image_size: int = IMAGE_SIZE
 
+    @classmethod
+    def for_model(cls, model="tutorial", **overrides):
+        """The config of ``model`` with its own defaults, then ``overrides``."""
+        if model not in MODELS:
+            raise ValueError(f"unknown model {model!r} (known: {', '.join(MODELS)})")
+        return cls(**{**MODELS[model].defaults, **overrides, "model": model})
 
-def make_generator(z_size=100, hidden=128, image_size=IMAGE_SIZE, alpha=0.01, *, rng=None, dtype=np.float32):
-    """z (N, z_size) -> images (N, image_size) in (-1, 1)."""
-    rng = np.random.default_rng(rng)
-    return Sequential(Dense(z_size, hidden, rng=rng, dtype=dtype), LeakyReLU(alpha),
-                      Dense(hidden, image_size, rng=rng, dtype=dtype), Tanh())
-
-
-def make_discriminator(image_size=IMAGE_SIZE, hidden=128, alpha=0.01, *, rng=None, dtype=np.float32):
-    """images (N, image_size) -> logits (N, 1); ``sigmoid(logit)`` is D's belief that the image is real."""
-    rng = np.random.default_rng(rng)
-    return Sequential(Dense(image_size, hidden, rng=rng, dtype=dtype), LeakyReLU(alpha),
-                      Dense(hidden, 1, rng=rng, dtype=dtype))
+    @property
+    def classes(self):
+        """Number of label classes the networks are conditioned on (0: unconditional)."""
+        return CLASSES if self.conditional else 0
 
 
 def sample_z(rng, n, z_size, dtype=np.float32):
@@ -75,177 +81,118 @@ def to_unit_range(images_u8, dtype=np.float32):
     return x
 
 
+def with_labels(x, labels, classes):
+    """Rows ``x`` (N, D) with the one-hot ``labels`` (N,) appended: (N, D + classes). ``x`` itself when
+    ``classes`` is 0 (an unconditional model), where ``labels`` must be None."""
+    if not classes:
+        if labels is not None:
+            raise ValueError("labels given to an unconditional model")
+        return x
+    labels = None if labels is None else np.asarray(labels)
+    if (labels is None or labels.shape != (len(x),) or labels.dtype.kind not in "iu"
+            or labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(f"a conditional model needs one label in 0..{classes - 1} per row")
+    joined = np.zeros((len(x), x.shape[1] + classes), dtype=x.dtype)
+    joined[:, :x.shape[1]] = x
+    joined[np.arange(len(x)), x.shape[1] + labels] = 1
+    return joined
+
+
+@contextlib.contextmanager
+def buffers_kept(*nets):
+    """Run a block without changing the nets' buffers (batch norm's running statistics)."""
+    saved = [{key: value.copy() for key, value in net.buffers.items()} for net in nets]
+    try:
+        yield
+    finally:
+        for net, buffers in zip(nets, saved):
+            for key, value in buffers.items():
+                net.buffers[key][...] = value
+
+
 class GAN:
-    """Generator, discriminator and their two Adam optimizers, with one ``train_step``."""
+    """Generator, discriminator and their two Adam optimizers, with one ``train_step``.
+
+    ``G_avg``: with ``config.ema``, the moving average of G's weights (else None); it is what
+    :meth:`generate` samples from.
+    """
 
     def __init__(self, config=None, *, dtype=np.float32):
         self.config = config = config or GANConfig()
-        rng = np.random.default_rng(config.seed)
-        self.G = make_generator(config.z_size, config.g_hidden, config.image_size, config.alpha, rng=rng, dtype=dtype)
-        self.D = make_discriminator(config.image_size, config.d_hidden, config.alpha, rng=rng, dtype=dtype)
+        self.G, self.D = build_pair(config, config.seed, dtype)
         self.g_opt = Adam(self.G, lr=config.lr, beta1=config.beta1)
         self.d_opt = Adam(self.D, lr=config.lr, beta1=config.beta1)
+        self.G_avg, self.ema = None, None
+        if config.ema:
+            self.G_avg = build(describe(self.G), dtype=dtype).eval()
+            self.ema = EMA(self.G, self.G_avg, config.ema)
+        # Batch norm (the layers with buffers) normalises over the batch, so a batch mixing real and fake
+        # images would tell D which is which from the statistics alone: D then sees them apart.
+        self.separate_batches = bool(self.D.buffers)
 
-    def train_step(self, real, z):
-        """One D step then one G step on ``real`` (N, 784) in [-1, 1] and ``z`` (N, z_size).
+    def train_step(self, real, z, labels=None):
+        """One D step then one G step on ``real`` (N, 784) in [-1, 1] and ``z`` (N, z_size); ``labels``
+        (N,) for a conditional model (the fakes are asked for the same labels as the real batch has).
 
         Returns ``(d_loss, g_loss)`` as computed inside the step (each before its network's update).
         """
-        fake = self.G.forward(z)
-        d_loss = self.d_step(real, fake)
-        g_loss = self.g_step(fake)  # G has not changed since it made ``fake``: no second forward pass
+        fake = self.G.forward(with_labels(z, labels, self.config.classes))
+        d_loss = self.d_step(real, fake, labels)
+        g_loss = self.g_step(fake, labels)  # G has not changed since it made ``fake``: no second forward pass
+        if self.ema:
+            self.ema.update()
         return d_loss, g_loss
 
-    def d_step(self, real, fake):
+    def d_step(self, real, fake, labels=None):
         """Update D on ``real`` (target 1 - smooth) and ``fake`` (target 0) images; returns d_loss."""
-        n = len(real)
-        logits = self.D.forward(np.concatenate([real, fake]))  # one batch of 2n rows: one larger matmul
-        loss_real, d_real = bce_with_logits(logits[:n], 1 - self.config.smooth)
-        loss_fake, d_fake = bce_with_logits(logits[n:], 0.0)
+        real, fake = (with_labels(x, labels, self.config.classes) for x in (real, fake))
+        target = 1 - self.config.smooth
         self.D.zero_grad()
-        self.D.backward(np.concatenate([d_real, d_fake]), input_grad=False)  # D's input needs no gradient
+        if self.separate_batches:
+            loss_real, d_real = bce_with_logits(self.D.forward(real), target)
+            self.D.backward(d_real, input_grad=False)  # D's input needs no gradient
+            loss_fake, d_fake = bce_with_logits(self.D.forward(fake), 0.0)
+            self.D.backward(d_fake, input_grad=False)
+        else:
+            n = len(real)
+            logits = self.D.forward(np.concatenate([real, fake]))  # one batch of 2n rows: one larger matmul
+            loss_real, d_real = bce_with_logits(logits[:n], target)
+            loss_fake, d_fake = bce_with_logits(logits[n:], 0.0)
+            self.D.backward(np.concatenate([d_real, d_fake]), input_grad=False)
         self.d_opt.step()
         return loss_real + loss_fake
 
-    def g_step(self, fake):
+    def g_step(self, fake, labels=None):
         """Update G so that D calls ``fake`` real (target 1); returns g_loss.
 
         ``fake`` must be the output of G's latest ``forward``, whose cache the backward pass uses.
         """
-        loss, d_logits = bce_with_logits(self.D.forward(fake), 1.0)
+        loss, d_logits = bce_with_logits(self.D.forward(with_labels(fake, labels, self.config.classes)), 1.0)
         d_fake = self.D.backward(d_logits, param_grads=False)  # through D, leaving D's gradients alone
         self.G.zero_grad()
-        self.G.backward(d_fake, input_grad=False)  # z needs no gradient
+        self.G.backward(d_fake[:, :IMAGE_SIZE], input_grad=False)  # z and the labels need no gradient
         self.g_opt.step()
         return loss
 
-    def losses(self, real, z):
+    def losses(self, real, z, labels=None):
         """``(d_loss, g_loss)`` of the current networks on a batch, changing nothing (the tutorial's print)."""
-        fake = self.G.forward(z)
-        d_loss = bce_with_logits(self.D.forward(real), 1 - self.config.smooth)[0]
-        fake_logits = self.D.forward(fake)
+        classes = self.config.classes
+        with buffers_kept(self.G, self.D):
+            fake = with_labels(self.G.forward(with_labels(z, labels, classes)), labels, classes)
+            d_loss = bce_with_logits(self.D.forward(with_labels(real, labels, classes)), 1 - self.config.smooth)[0]
+            fake_logits = self.D.forward(fake)
         return d_loss + bce_with_logits(fake_logits, 0.0)[0], bce_with_logits(fake_logits, 1.0)[0]
 
-    def generate(self, z):
-        """Images (N, 784) in (-1, 1) for latent vectors ``z`` (N, z_size)."""
-        return self.G.forward(z)
+    @property
+    def sampler(self):
+        """The generator samples come from: the weight average if one is kept, else G."""
+        return self.G if self.G_avg is None else self.G_avg
 
-
-# --- Saving and loading (np.savez; loading never unpickles) ------------------------------------------------
-
-class CheckpointError(ValueError):
-    """A checkpoint file that is missing, unreadable, or does not fit the model."""
-
-
-GENERATOR_FORMAT = "npgan-generator-1"
-
-
-def generator_arrays(G, config):
-    """The arrays of ``generator.npz``: G's parameters by name and the config needed to rebuild G."""
-    meta = {"format": GENERATOR_FORMAT, "z_size": config.z_size, "g_hidden": config.g_hidden,
-            "image_size": config.image_size, "alpha": config.alpha}
-    return {"config": np.array(json.dumps(meta)), **{name: p for name, p in G.params.items()}}
-
-
-def load_generator(path):
-    """Rebuild the generator saved in ``path`` (``generator.npz`` or ``checkpoint.npz``).
-
-    Returns ``(G, meta)`` with ``meta`` the dict of sizes it was built with. Raises ``CheckpointError``
-    naming the file and the problem.
-    """
-    arrays = read_npz(path)
-    prefix = "G/" if "G/0/W" in arrays else ""
-    meta = _json_entry(arrays, "config" if not prefix else "gan_config", path)
-    try:
-        G = make_generator(int(meta["z_size"]), int(meta["g_hidden"]), int(meta["image_size"]), float(meta["alpha"]))
-    except (KeyError, TypeError, ValueError) as err:
-        raise CheckpointError(f"{path}: generator config is incomplete or invalid ({err})") from None
-    copy_params(G, arrays, path, prefix)
-    return G, meta
-
-
-def copy_params(model, arrays, path, prefix=""):
-    """Copy ``arrays[prefix + name]`` into each parameter of ``model`` in place, checking shapes first."""
-    for name, param in model.params.items():
-        value = arrays.get(prefix + name)
-        if value is None:
-            raise CheckpointError(f"{path}: missing array {prefix + name!r}")
-        if value.shape != param.shape:
-            raise CheckpointError(f"{path}: {prefix + name} has shape {value.shape}, the model needs {param.shape}")
-        if not np.all(np.isfinite(value)):
-            raise CheckpointError(f"{path}: {prefix + name} contains NaN or inf")
-    for name, param in model.params.items():
-        param[...] = arrays[prefix + name]
-
-
-def read_npz(path):
-    """All arrays of an ``.npz`` file as a dict, never unpickling; ``CheckpointError`` on any problem."""
-    if not os.path.isfile(path):
-        raise CheckpointError(f"{path}: no such file")
-    if not zipfile.is_zipfile(path):
-        raise CheckpointError(f"{path}: not an .npz file (or a truncated one)")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
-    except ValueError as err:
-        if "pickle" in str(err):
-            raise CheckpointError(f"{path}: holds pickled (object) arrays, which npgan never loads") from None
-        raise CheckpointError(f"{path}: unreadable ({err})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as err:  # truncated or corrupt members
-        raise CheckpointError(f"{path}: corrupt .npz file ({type(err).__name__}: {err})") from None
-
-
-def _json_entry(arrays, key, path):
-    try:
-        return json.loads(str(arrays[key]))
-    except (KeyError, ValueError) as err:
-        raise CheckpointError(f"{path}: missing or invalid {key!r} entry ({err})") from None
-
-
-CHECKPOINT_FORMAT = "npgan-checkpoint-1"
-
-
-def checkpoint_arrays(gan, epoch, rng, history):
-    """Everything needed to continue training exactly, as ``np.savez`` arrays.
-
-    ``epoch``: epochs completed; ``rng``: the training ``np.random.Generator`` (its state is saved, so
-    the next shuffle and z batches are the ones an uninterrupted run would draw); ``history``: dict of
-    per-epoch arrays (losses, samples) to carry across a resume.
-    """
-    arrays = {
-        "format": np.array(CHECKPOINT_FORMAT),
-        "gan_config": np.array(json.dumps(asdict(gan.config))),
-        "epoch": np.array(epoch, dtype=np.int64),
-        "rng_state": np.array(json.dumps(rng.bit_generator.state)),
-    }
-    for prefix, model in (("G/", gan.G), ("D/", gan.D)):
-        arrays.update((prefix + name, p) for name, p in model.params.items())
-    for prefix, opt in (("g_opt/", gan.g_opt), ("d_opt/", gan.d_opt)):
-        arrays.update((prefix + key, value) for key, value in opt.state_dict().items())
-    arrays.update(("history/" + key, np.asarray(value)) for key, value in history.items())
-    return arrays
-
-
-def load_checkpoint(path):
-    """Restore ``(gan, epoch, rng, history)`` saved by :func:`checkpoint_arrays`; ``CheckpointError`` if unfit."""
-    arrays = read_npz(path)
-    if str(arrays.get("format", "")) != CHECKPOINT_FORMAT:
-        raise CheckpointError(f"{path}: not an npgan training checkpoint (no {CHECKPOINT_FORMAT!r} marker)")
-    try:
-        config = GANConfig(**_json_entry(arrays, "gan_config", path))
-        gan = GAN(config)
-        rng = np.random.default_rng()
-        rng.bit_generator.state = _json_entry(arrays, "rng_state", path)
-        epoch = int(arrays["epoch"])
-    except (TypeError, ValueError, KeyError) as err:
-        raise CheckpointError(f"{path}: invalid training state ({err})") from None
-    copy_params(gan.G, arrays, path, "G/")
-    copy_params(gan.D, arrays, path, "D/")
-    for prefix, opt in (("g_opt/", gan.g_opt), ("d_opt/", gan.d_opt)):
-        state = {key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)}
+    def generate(self, z, labels=None):
+        """Images (N, 784) in (-1, 1) for latent vectors ``z`` (N, z_size), in evaluation mode."""
+        net = self.sampler
+        net.eval()
         try:
-            opt.load_state_dict(state)
-        except (ValueError, KeyError) as err:
-            raise CheckpointError(f"{path}: {prefix[:-1]}: {err}") from None
-    history = {key[len("history/"):]: value for key, value in arrays.items() if key.startswith("history/")}
-    return gan, epoch, rng, history
+            return net.forward(with_labels(z, labels, self.config.classes))
+        finally:
+            net.train(net is self.G)

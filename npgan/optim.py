@@ -89,3 +89,33 @@ class Adam:
             self.M[i][...] = state[f"M/{i}"]
             self.V[i][...] = state[f"V/{i}"]
         self.t = int(state["t"])
+
+
+class EMA:
+    """Exponential moving average of a network's weights (Polyak averaging), kept in a twin network.
+
+    After each training step of ``model``, ``update()`` moves the twin ``average`` a little towards it:
+
+        avg <- decay avg + (1 - decay) p        i.e.  avg_t = sum_k (1 - decay) decay^(t-k) p_k  (+ decay^t p_0)
+
+    so the average forgets old weights with a time constant of ``1 / (1 - decay)`` steps. A GAN's
+    generator keeps circling around a good solution as D and G chase each other; the average sits nearer
+    its centre, and its samples are usually cleaner than any single step's. Only ``params`` are averaged:
+    batch-norm statistics must be re-estimated for the averaged weights.
+    """
+
+    def __init__(self, model, average, decay):
+        if not 0 < decay < 1:
+            raise ValueError(f"EMA decay must be in (0, 1), got {decay}")
+        self.decay = decay
+        self.source, self.target = model.flat_params, average.flat_params
+        if self.source.shape != self.target.shape:
+            raise ValueError("EMA: the average must be a twin of the model (same parameters)")
+        self.target[...] = self.source
+        self.scratch = np.empty_like(self.source)
+
+    def update(self):
+        # avg += (1 - decay) (p - avg): two passes and a subtraction, no temporaries.
+        np.subtract(self.source, self.target, out=self.scratch)
+        self.scratch *= 1.0 - self.decay
+        self.target += self.scratch

@@ -16,7 +16,8 @@ import numpy as np
 from . import plots
 from .cli import ArgumentParser, int_range, nonnegative_int, positive_int
 from .data import atomic_write
-from .gan import CheckpointError, load_generator, sample_z
+from .checkpoints import CheckpointError, load_generator
+from .gan import sample_z
 
 PROG = "npgan.sample"
 MAX_N = 100_000

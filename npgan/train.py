@@ -1,4 +1,4 @@
-"""Train the tutorial's GAN on MNIST: ``python -m npgan.train`` (see ``--help``).
+"""Train a GAN on MNIST: ``python -m npgan.train`` (see ``--help``); the tutorial's model by default.
 
 Every epoch ends with the tutorial's print and with ``checkpoint.npz`` (the whole training state),
 ``generator.npz``, ``samples.npz`` and ``losses.csv`` rewritten atomically in the output folder, so a run
@@ -18,92 +18,130 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from . import plots
+from .checkpoints import (Checkpoint, CheckpointError, checkpoint_arrays, generator_arrays, load_checkpoint)
 from .cli import ArgumentParser, fraction, nonnegative_int, positive_float, positive_int
 from .data import DownloadError, atomic_write, load_mnist, read_idx
-from .gan import (GAN, CheckpointError, GANConfig, checkpoint_arrays, generator_arrays, load_checkpoint,
-                  sample_z, to_unit_range)
+from .gan import GAN, GANConfig, sample_z, to_unit_range
+from .models import CLASSES, MODELS
 
 TF1_VALIDATION_SIZE = 5000  # TF1's read_data_sets held out the first 5,000 training images
-SAMPLES_PER_EPOCH = 16
+SAMPLES_PER_EPOCH = 16      # a 4x4 grid; a conditional run keeps SAMPLES_PER_CLASS for each class instead
+SAMPLES_PER_CLASS = 5       # a 10x5 grid, row k = class k
 LOSS_KEYS = ("d_loss", "g_loss", "d_loss_mean", "g_loss_mean")  # the columns of losses.csv
 HISTORY_KEYS = LOSS_KEYS + ("samples",)
+NOUNS = {"mnist": "digits", "fashion-mnist": "items"}
 
 
 class TrainingDiverged(RuntimeError):
     """A loss became NaN or infinite."""
 
 
-def train(images_u8, config, out_dir, *, resume_from=None, progress=None, log=print):
-    """Train on ``images_u8`` (N, 28, 28) uint8, writing every output into ``out_dir``; returns the GAN.
+def train(images_u8, config, out_dir, *, labels=None, resume_from=None, minutes=None, progress=None,
+          log=print, clock=time.perf_counter):
+    """Train on ``images_u8`` (N, 28, 28) uint8, writing every output into ``out_dir``.
 
-    ``resume_from``: ``(gan, epoch, rng, history)`` from :func:`npgan.gan.load_checkpoint` to continue a run
-    (``config`` then only sets the number of epochs). ``progress``: show a progress bar within each epoch
-    (``None``: only when stderr is a terminal).
+    ``labels``: (N,) integers in 0..9, needed by a conditional model. ``resume_from``: a
+    :class:`npgan.checkpoints.Checkpoint` to continue (``config`` then only sets the number of epochs).
+    ``minutes``: stop at the end of the epoch in which the run's training time (all its sessions, saving
+    excluded) passes this budget. ``progress``: a progress bar within each epoch (``None``: only when
+    stderr is a terminal). Returns the final :class:`npgan.checkpoints.Checkpoint`.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if resume_from:
-        gan, start_epoch, rng, saved = resume_from
-        gan.config.epochs = config.epochs
-        history = {key: list(saved[key]) for key in HISTORY_KEYS}
+        run = resume_from
+        run.gan.config.epochs = config.epochs
+        run.history = {key: list(run.history[key]) for key in HISTORY_KEYS}
+        run.state.setdefault("train_seconds", 0.0)  # checkpoints of npgan 0.1 did not count time
     else:
         # Separate streams for the initial weights (inside GAN) and for shuffling and z.
-        gan, start_epoch, rng = GAN(config), 0, np.random.default_rng([config.seed, 1])
-        history = {key: [] for key in HISTORY_KEYS}
-    config = gan.config
-    if images_u8.shape[1:] != (28, 28) or len(images_u8) < config.batch_size:
-        raise ValueError(f"need at least batch-size={config.batch_size} images of 28x28, got {images_u8.shape}")
-    fixed_z = sample_z(np.random.default_rng([config.seed, 2]), SAMPLES_PER_EPOCH, config.z_size)
+        run = Checkpoint(GAN(config), 0, np.random.default_rng([config.seed, 1]),
+                         {key: [] for key in HISTORY_KEYS}, {"train_seconds": 0.0})
+    gan, config = run.gan, run.gan.config
+    _check_data(images_u8, labels, config)
+    fixed_z, fixed_labels = fixed_latents(config)
     steps = len(images_u8) // config.batch_size
 
     try:
-        for epoch in range(start_epoch, config.epochs):
-            real, z, d_mean, g_mean = _train_epoch(gan, images_u8, rng, steps, epoch, progress)
-            d_loss, g_loss = gan.losses(real, z)  # the tutorial's print: the last batch, after the step
-            log(f"Epoch {epoch + 1}/{config.epochs}... Discriminator Loss: {d_loss:.4f}... "
+        while run.epoch < config.epochs and not _out_of_time(run, minutes):
+            started = clock()
+            real, z, y, d_mean, g_mean = _train_epoch(gan, images_u8, labels, run.rng, steps, run.epoch, progress)
+            d_loss, g_loss = gan.losses(real, z, y)  # the tutorial's print: the last batch, after the step
+            run.epoch += 1
+            log(f"Epoch {run.epoch}/{config.epochs}... Discriminator Loss: {d_loss:.4f}... "
                 f"Generator Loss: {g_loss:.4f}")
-            for key, value in zip(HISTORY_KEYS, (d_loss, g_loss, d_mean, g_mean, gan.generate(fixed_z))):
-                history[key].append(value)
-            save_epoch(out_dir, gan, epoch + 1, rng, history)
+            for key, value in zip(HISTORY_KEYS, (d_loss, g_loss, d_mean, g_mean, gan.generate(fixed_z, fixed_labels))):
+                run.history[key].append(value)
+            run.state["train_seconds"] += clock() - started
+            save_epoch(out_dir, run)
     finally:
-        if history["samples"]:
-            save_pictures(out_dir, history)
-    return gan
+        if run.history["samples"]:
+            save_pictures(out_dir, run.history, config.conditional)
+    return run
 
 
-def _train_epoch(gan, images_u8, rng, steps, epoch, progress):
-    """One pass over the images, reshuffled; returns the last batch, its z and the epoch's mean losses."""
+def _out_of_time(run, minutes):
+    return minutes is not None and run.state["train_seconds"] >= 60 * minutes
+
+
+def _check_data(images_u8, labels, config):
+    if images_u8.shape[1:] != (28, 28) or len(images_u8) < config.batch_size:
+        raise ValueError(f"need at least batch-size={config.batch_size} images of 28x28, got {images_u8.shape}")
+    if config.conditional:
+        if labels is None or np.shape(labels) != (len(images_u8),):
+            raise ValueError(f"a conditional model needs one label per image ({len(images_u8)})")
+        if labels.min() < 0 or labels.max() >= CLASSES:
+            raise ValueError(f"labels must be 0..{CLASSES - 1}, got {labels.min()}..{labels.max()}")
+
+
+def fixed_latents(config):
+    """The z (and labels) of the samples kept every epoch: the same ones all run long, so they show the
+    generator improving. Conditional: ``SAMPLES_PER_CLASS`` per class, class-major (row k = class k)."""
+    rng = np.random.default_rng([config.seed, 2])
+    if not config.conditional:
+        return sample_z(rng, SAMPLES_PER_EPOCH, config.z_size), None
+    z = sample_z(rng, SAMPLES_PER_CLASS, config.z_size)
+    return np.tile(z, (CLASSES, 1)), np.repeat(np.arange(CLASSES), SAMPLES_PER_CLASS)
+
+
+def _train_epoch(gan, images_u8, labels, rng, steps, epoch, progress):
+    """One pass over the images, reshuffled; returns the last batch, its z and labels, and the mean losses."""
     config = gan.config
     order = rng.permutation(len(images_u8))
     d_sum = g_sum = 0.0
+    y = None
     for step in _progress_bar(range(steps), f"Epoch {epoch + 1}/{config.epochs}", progress):
         batch = order[step * config.batch_size:(step + 1) * config.batch_size]
         real = to_unit_range(images_u8[batch])
         z = sample_z(rng, config.batch_size, config.z_size)
-        d_loss, g_loss = gan.train_step(real, z)
+        if config.conditional:
+            y = labels[batch]
+        d_loss, g_loss = gan.train_step(real, z, y)
         if not math.isfinite(d_loss + g_loss):
             raise TrainingDiverged(f"training diverged in epoch {epoch + 1}, step {step + 1}: "
                                    f"d_loss={d_loss}, g_loss={g_loss}")
         d_sum += d_loss
         g_sum += g_loss
-    return real, z, d_sum / steps, g_sum / steps
+    return real, z, y, d_sum / steps, g_sum / steps
 
 
 def _progress_bar(iterable, description, enabled):
     return tqdm(iterable, desc=description, leave=False, unit="step", disable=None if enabled is None else not enabled)
 
 
-def save_epoch(out_dir, gan, epoch, rng, history):
+def save_epoch(out_dir, run):
     """Rewrite the per-epoch outputs atomically; the checkpoint last, so it never runs ahead of the others."""
+    gan, history = run.gan, run.history
     samples = np.asarray(history["samples"], dtype=np.float32)
-    _save_npz(out_dir / "samples.npz", samples=samples, epochs=np.arange(1, epoch + 1))
-    _save_npz(out_dir / "generator.npz", **generator_arrays(gan.G, gan.config))
+    _save_npz(out_dir / "samples.npz", samples=samples, epochs=np.arange(1, run.epoch + 1))
+    _save_npz(out_dir / "generator.npz", **generator_arrays(gan.sampler, gan.config.z_size, gan.config.classes,
+                                                            model=gan.config.model, epoch=run.epoch))
     with atomic_write(out_dir / "losses.csv", "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(("epoch", *LOSS_KEYS))
-        for row in zip(range(1, epoch + 1), *(history[key] for key in LOSS_KEYS)):
+        for row in zip(range(1, run.epoch + 1), *(history[key] for key in LOSS_KEYS)):
             writer.writerow((row[0], *(f"{value:.6f}" for value in row[1:])))
-    _save_npz(out_dir / "checkpoint.npz", **checkpoint_arrays(gan, epoch, rng, history))
+    _save_npz(out_dir / "checkpoint.npz", **checkpoint_arrays(gan, run.epoch, run.rng, history, run.state))
 
 
 def _save_npz(path, **arrays):
@@ -111,68 +149,123 @@ def _save_npz(path, **arrays):
         np.savez(f, **arrays)
 
 
-def save_pictures(out_dir, history):
-    """losses.png, samples.png (last epoch, 4x4), progress.png (rows across epochs) and progress.gif."""
+def save_pictures(out_dir, history, conditional=False):
+    """losses.png, samples.png (last epoch), progress.png (rows across epochs) and progress.gif.
+
+    A conditional run's grids have one row per class (progress.png: one sample of each class per epoch)."""
     samples = np.asarray(history["samples"])
+    rows, cols = (CLASSES, SAMPLES_PER_CLASS) if conditional else (4, 4)
     plots.save_figure(plots.losses_figure(history["d_loss"], history["g_loss"], d_means=history["d_loss_mean"],
                                           g_means=history["g_loss_mean"]), out_dir / "losses.png")
-    plots.save_figure(plots.sample_grid_figure(samples[-1], title=f"Epoch {len(samples)}"), out_dir / "samples.png")
-    plots.save_figure(plots.progress_figure(samples, rows=min(10, len(samples))), out_dir / "progress.png")
-    plots.save_progress_gif(samples, out_dir / "progress.gif")
+    plots.save_figure(plots.sample_grid_figure(samples[-1], rows, cols, title=f"Epoch {len(samples)}"),
+                      out_dir / "samples.png")
+    progress = samples[:, ::SAMPLES_PER_CLASS] if conditional else samples
+    plots.save_figure(plots.progress_figure(progress, rows=min(10, len(samples)), cols=CLASSES if conditional else 6),
+                      out_dir / "progress.png")
+    plots.save_progress_gif(samples, out_dir / "progress.gif", nrows=rows, ncols=cols)
 
 
-def load_training_images(args):
-    """The training images: an IDX file given by --images, else MNIST's 55,000 (TF1's training split)."""
+def load_training_data(args, conditional):
+    """``(images, labels)`` to train on: IDX files given by --images (and --labels), else the 55,000 images
+    of TF1's training split of --dataset. ``labels`` is None unless ``conditional``."""
     if args.images:
         images = read_idx(args.images)
         if images.dtype != np.uint8 or images.shape[1:] != (28, 28):
             raise ValueError(f"{args.images}: need uint8 images of shape (N, 28, 28), got {images.dtype} {images.shape}")
-        return images
-    images, _ = load_mnist("train", data_dir=args.data_dir, dataset=args.dataset)
-    return images[TF1_VALIDATION_SIZE:]
+        labels = read_idx(args.labels) if args.labels else None
+        if labels is not None and (labels.dtype != np.uint8 or labels.shape != (len(images),)):
+            raise ValueError(f"{args.labels}: need {len(images)} uint8 labels, got {labels.dtype} {labels.shape}")
+        return images, labels if conditional else None
+    images, labels = load_mnist("train", data_dir=args.data_dir, dataset=args.dataset)
+    return images[TF1_VALIDATION_SIZE:], labels[TF1_VALIDATION_SIZE:] if conditional else None
 
 
 # --- Command line --------------------------------------------------------------------------------------
 
+HYPERPARAMETERS = (  # (GANConfig field, argparse type, help)
+    ("epochs", positive_int, "passes over the data"),
+    ("batch_size", positive_int, "images per step"),
+    ("z_size", positive_int, "size of the latent vector z"),
+    ("g_hidden", positive_int, "generator hidden units"),
+    ("d_hidden", positive_int, "discriminator hidden units"),
+    ("alpha", fraction, "LeakyReLU slope for x < 0"),
+    ("smooth", fraction, "label smoothing: real images get the target 1 - smooth"),
+    ("lr", positive_float, "Adam learning rate"),
+    ("beta1", fraction, "Adam beta1"),
+    ("ema", fraction, "decay of the moving average of G's weights that is saved and sampled (0: off)"),
+    ("seed", nonnegative_int, "random seed: same seed, same machine, same run"),
+)
+
+
+def _defaults_text(name):
+    """``"0.002"`` if every model has the same default, else ``"tutorial 0.002, mlp-bn 0.0002"``."""
+    values = {model: getattr(GANConfig.for_model(model), name) for model, spec in MODELS.items()
+              if name not in _model_options() or name in spec.options}
+    if len(set(values.values())) == 1:
+        return str(next(iter(values.values())))
+    return ", ".join(f"{model} {value}" for model, value in values.items())
+
+
+def _model_options():
+    return {name for spec in MODELS.values() for name in spec.options}
+
+
 def parse_args(argv):
-    """``(parser, args, explicit)``: ``explicit`` holds the model flags actually given on the command line."""
-    defaults = GANConfig()
+    """``(parser, args, explicit)``: ``explicit`` holds the config fields actually given on the command line."""
     parser = ArgumentParser(
         prog="npgan.train",
-        description="Train the tutorial's GAN (TF1 'GAN on MNIST') in NumPy and save checkpoints, losses and "
-                    "samples. Defaults are the tutorial's.",
-        epilog="example: python -m npgan.train --epochs 100 --out out\n"
+        description="Train a GAN on MNIST in NumPy and save checkpoints, losses and samples. The default "
+                    "model and settings are the tutorial's (TF1 'GAN on MNIST').",
+        epilog="models:\n" + "".join(f"  {name:<9} {spec.summary}\n" for name, spec in MODELS.items()) +
+               "\nexample: python -m npgan.train --epochs 100 --out out\n"
                "then:    python -m npgan.sample --checkpoint out/generator.npz")
-    model = parser.add_argument_group("model and training (the tutorial's values by default)")
-    for name, kind, help_text in (
-        ("epochs", positive_int, "passes over the data"),
-        ("batch_size", positive_int, "images per step"),
-        ("z_size", positive_int, "size of the latent vector z"),
-        ("g_hidden", positive_int, "generator hidden units"),
-        ("d_hidden", positive_int, "discriminator hidden units"),
-        ("alpha", fraction, "LeakyReLU slope for x < 0"),
-        ("smooth", fraction, "label smoothing: real images get the target 1 - smooth"),
-        ("lr", positive_float, "Adam learning rate"),
-        ("beta1", fraction, "Adam beta1"),
-        ("seed", nonnegative_int, "random seed: same seed, same machine, same run"),
-    ):
-        # SUPPRESS: a flag not given stays off ``args``, so a resumed run can tell given from default.
+    model = parser.add_argument_group("model and training (each model's own defaults; the tutorial's by default)")
+    # SUPPRESS: a flag not given stays off ``args``, so defaults come from the model and a resumed run
+    # can tell given from default.
+    model.add_argument("--model", choices=tuple(MODELS), default=argparse.SUPPRESS,
+                       help="which networks to train (default: tutorial)")
+    model.add_argument("--conditional", action="store_true", default=argparse.SUPPRESS,
+                       help="show both networks the label, to draw the digit you ask for (default: off)")
+    for name, kind, help_text in HYPERPARAMETERS:
+        only = [m for m, spec in MODELS.items() if name in spec.options]
+        scope = f"; {', '.join(only)} only" if only else ""
         model.add_argument("--" + name.replace("_", "-"), type=kind, default=argparse.SUPPRESS,
-                           help=f"{help_text} (default: {getattr(defaults, name)})")
+                           help=f"{help_text} (default: {_defaults_text(name)}{scope})")
+    model.add_argument("--minutes", type=positive_float, default=None,
+                       help="stop at the end of the epoch in which training time passes this many minutes "
+                            "(the run stays resumable)")
     other = parser.add_argument_group("data, output and machine")
-    other.add_argument("--data-dir", default="data", help="MNIST folder; missing files are downloaded")
+    other.add_argument("--data-dir", default="data", help="dataset folder; missing files are downloaded")
     other.add_argument("--dataset", choices=("mnist", "fashion-mnist"), default="mnist", help="which dataset")
     other.add_argument("--images", metavar="IDX_FILE", help="train on this IDX file of 28x28 uint8 images instead")
+    other.add_argument("--labels", metavar="IDX_FILE", help="with --images: their labels 0-9 (for --conditional)")
     other.add_argument("--out", default="out", help="output folder")
     other.add_argument("--resume", action="store_true",
-                       help="continue the run in --out from its checkpoint.npz (--epochs may be raised)")
+                       help="continue the run in --out from its checkpoint.npz (--epochs and --minutes may be raised)")
     other.add_argument("--threads", type=positive_int, default=1,
                        help="BLAS threads (1 is fastest on a shared machine; see README)")
     other.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                        help="progress bar within each epoch (default: when on a terminal)")
     args = parser.parse_args(argv)
     explicit = {f.name: getattr(args, f.name) for f in fields(GANConfig) if hasattr(args, f.name)}
+    _check_flags(parser, args, explicit)
     return parser, args, explicit
+
+
+def _check_flags(parser, args, explicit):
+    """Refuse flags that the chosen model would ignore, and labels without a conditional run."""
+    if args.resume:
+        return  # the saved run's model decides; _start_or_resume reports conflicts
+    model = explicit.get("model", "tutorial")
+    foreign = [name for name in explicit if name in _model_options() and name not in MODELS[model].options]
+    if foreign:
+        flag = "--" + foreign[0].replace("_", "-")
+        owners = ", ".join(m for m, spec in MODELS.items() if foreign[0] in spec.options)
+        parser.error(f"{flag} applies only to --model {owners}, not {model}")
+    if args.labels and not args.images:
+        parser.error("--labels goes with --images")
+    if explicit.get("conditional") and args.images and not args.labels:
+        parser.error("--conditional with --images needs --labels")
 
 
 def _start_or_resume(parser, args, explicit):
@@ -181,11 +274,11 @@ def _start_or_resume(parser, args, explicit):
     if not args.resume:
         if checkpoint.exists():
             parser.error(f"{args.out} already holds a run: add --resume to continue it, or choose another --out")
-        return GANConfig(**explicit), None
+        return GANConfig.for_model(**explicit), None
     if not checkpoint.exists():
         parser.error(f"--resume: no checkpoint at {checkpoint}")
     resume_from = load_checkpoint(checkpoint)
-    saved = resume_from[0].config
+    saved = resume_from.gan.config
     conflicts = [f"--{name.replace('_', '-')} {value} (the run has {getattr(saved, name)})"
                  for name, value in explicit.items() if name != "epochs" and value != getattr(saved, name)]
     if conflicts:
@@ -200,10 +293,10 @@ def main(argv=None):
 
     try:
         config, resume_from = _start_or_resume(parser, args, explicit)
-        images = load_training_images(args)
-        started = time.perf_counter()
+        images, labels = load_training_data(args, config.conditional)
         with threadpool_limits(limits=args.threads, user_api="blas"):
-            gan = train(images, config, args.out, resume_from=resume_from, progress=args.progress)
+            run = train(images, config, args.out, labels=labels, resume_from=resume_from, minutes=args.minutes,
+                        progress=args.progress)
     except (CheckpointError, DownloadError, FileNotFoundError, ValueError, OSError) as err:
         print(f"npgan.train: error: {err}", file=sys.stderr)
         return 1
@@ -214,9 +307,15 @@ def main(argv=None):
         print(f"\nnpgan.train: interrupted. Continue with: python -m npgan.train --resume --out {args.out}",
               file=sys.stderr)
         return 130
-    minutes = (time.perf_counter() - started) / 60
-    print(f"Trained {gan.config.epochs} epochs in {minutes:.1f} min; outputs in {args.out}/. "
-          f"Draw new digits: python -m npgan.sample --checkpoint {Path(args.out) / 'generator.npz'}")
+    minutes = run.state["train_seconds"] / 60
+    noun = "images" if args.images else NOUNS[args.dataset]
+    if run.epoch < run.gan.config.epochs:
+        print(f"Stopped after epoch {run.epoch} of {run.gan.config.epochs}: {minutes:.1f} min of training used "
+              f"the --minutes {args.minutes:g} budget. Continue with: python -m npgan.train --resume --out "
+              f"{args.out} --minutes M (M > {args.minutes:g})")
+    else:
+        print(f"Trained {run.epoch} epochs in {minutes:.1f} min; outputs in {args.out}/.")
+    print(f"Draw new {noun}: python -m npgan.sample --checkpoint {Path(args.out) / 'generator.npz'}")
     return 0
 
 

@@ -6,7 +6,7 @@
 import numpy as np
 import pytest
 
-from npgan.gan import make_discriminator, make_generator
+from npgan.models import make_discriminator, make_generator
 from npgan.gradcheck import directional_derivative, numerical_gradient, relative_error
 from npgan.losses import bce_with_logits
 

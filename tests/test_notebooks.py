@@ -70,7 +70,7 @@ def test_notebook_runs_in_fast_mode(name, request, tmp_path, monkeypatch):
         assert math.isfinite(float(d_loss)) and math.isfinite(float(g_loss)), epochs[-1]
         # real digits, activations, losses, last-epoch samples, progress grid, new samples
         assert png_count(nb) >= 6
-        from npgan.gan import load_generator
+        from npgan.checkpoints import load_generator
         G, meta = load_generator(tmp_path / "generator.npz")
         assert meta["z_size"] == 100 and G.params["2/W"].shape == (128, 784)
     else:

@@ -1,4 +1,5 @@
 """The trainer end to end: outputs, exact resume, the two steps' separation, failures, and real MNIST."""
+import json
 import signal
 import subprocess
 import sys
@@ -8,7 +9,8 @@ import numpy as np
 import pytest
 
 from npgan.data import read_idx, write_idx
-from npgan.gan import GAN, GANConfig, load_checkpoint, load_generator, read_npz, sample_z, to_unit_range
+from npgan.checkpoints import load_checkpoint, load_generator, read_npz
+from npgan.gan import GAN, GANConfig, sample_z, to_unit_range
 from npgan.train import TF1_VALIDATION_SIZE, main, train
 
 SMALL = ["--z-size", "8", "--g-hidden", "16", "--d-hidden", "16", "--batch-size", "20", "--no-progress"]
@@ -49,20 +51,25 @@ def test_end_to_end_writes_every_output(idx_images, tmp_path, capsys):
 def test_saved_generator_reproduces_the_trained_one(idx_images, tmp_path):
     images = read_idx(idx_images)
     config = GANConfig(z_size=8, g_hidden=16, d_hidden=16, batch_size=20, epochs=1)
-    trained = train(images, config, tmp_path, progress=False, log=lambda line: None)
+    trained = train(images, config, tmp_path, progress=False, log=lambda line: None).gan
     z = sample_z(np.random.default_rng(5), 10, 8)
     G, meta = load_generator(tmp_path / "generator.npz")
-    assert meta["z_size"] == 8 and meta["g_hidden"] == 16
+    assert meta["z_size"] == 8 and meta["classes"] == 0 and meta["layers"][0]["out_features"] == 16
     np.testing.assert_array_equal(G.forward(z), trained.G.forward(z))
     G_from_checkpoint, _ = load_generator(tmp_path / "checkpoint.npz")
     np.testing.assert_array_equal(G_from_checkpoint.forward(z), trained.G.forward(z))
 
 
 def assert_same_run(dir_a, dir_b):
+    """Every array of the two checkpoints equal, bit for bit; of the trainer's state all but the clock."""
     a, b = read_npz(dir_a / "checkpoint.npz"), read_npz(dir_b / "checkpoint.npz")
     assert sorted(a) == sorted(b)
     for key in a:
-        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+        if key != "state":
+            np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    state_a, state_b = json.loads(str(a["state"])), json.loads(str(b["state"]))
+    assert state_a.pop("train_seconds") > 0 and state_b.pop("train_seconds") > 0
+    assert state_a == state_b
 
 
 def test_resume_equals_an_uninterrupted_run(idx_images, tmp_path):
@@ -77,11 +84,11 @@ def test_crash_mid_epoch_then_resume_equals_an_uninterrupted_run(idx_images, tmp
     assert run(idx_images, tmp_path / "straight", "--epochs", "3") == 0
     real_step, calls = GAN.train_step, []
 
-    def crash_in_epoch_two(self, real, z):
+    def crash_in_epoch_two(self, real, z, labels=None):
         calls.append(1)
         if len(calls) == 15:  # 10 steps per epoch: the middle of epoch 2
             raise KeyboardInterrupt
-        return real_step(self, real, z)
+        return real_step(self, real, z, labels)
 
     monkeypatch.setattr(GAN, "train_step", crash_in_epoch_two)
     assert run(idx_images, tmp_path / "crashed", "--epochs", "3") == 130
@@ -128,16 +135,15 @@ def test_d_step_moves_only_d_and_g_step_only_g():
 def test_nan_stops_training_and_keeps_the_last_good_checkpoint(idx_images, tmp_path, monkeypatch, capsys):
     real_step, calls = GAN.train_step, []
 
-    def diverge_in_epoch_two(self, real, z):
+    def diverge_in_epoch_two(self, real, z, labels=None):
         calls.append(1)
-        return (float("nan"), 1.0) if len(calls) > 12 else real_step(self, real, z)
+        return (float("nan"), 1.0) if len(calls) > 12 else real_step(self, real, z, labels)
 
     monkeypatch.setattr(GAN, "train_step", diverge_in_epoch_two)
     assert run(idx_images, tmp_path, "--epochs", "3") == 1
     err = capsys.readouterr().err.strip()
     assert "diverged in epoch 2" in err and "\n" not in err
-    _, epoch, _, _ = load_checkpoint(tmp_path / "checkpoint.npz")
-    assert epoch == 1
+    assert load_checkpoint(tmp_path / "checkpoint.npz").epoch == 1
 
 
 @pytest.mark.parametrize("flags, message", [
@@ -192,7 +198,7 @@ def test_real_mnist_losses_move_as_in_the_tutorial(mnist_dir, tmp_path):
     """300 steps of the tutorial's model: D learns to separate (d_loss falls from 2 ln 2), G's loss rises."""
     images = read_idx(mnist_dir / "train-images-idx3-ubyte.gz")[TF1_VALIDATION_SIZE:TF1_VALIDATION_SIZE + 30000]
     lines = []
-    gan = train(images, GANConfig(epochs=1), tmp_path, progress=False, log=lines.append)
+    gan = train(images, GANConfig(epochs=1), tmp_path, progress=False, log=lines.append).gan
     history = read_npz(tmp_path / "checkpoint.npz")
     d_mean, g_mean = float(history["history/d_loss_mean"][0]), float(history["history/g_loss_mean"][0])
     assert d_mean < 2 * np.log(2) - 0.3, d_mean  # an untrained D scores 2 ln 2 = 1.386
