@@ -81,6 +81,16 @@ def to_unit_range(images_u8, dtype=np.float32):
     return x
 
 
+def one_hot(labels, classes, dtype=np.float32):
+    """Integer labels (N,) in 0..classes-1 -> rows (N, classes) with a single 1."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.dtype.kind not in "iu" or (labels.size and not 0 <= labels.min() <= labels.max() < classes):
+        raise ValueError(f"labels must be integers 0..{classes - 1}, one per row")
+    rows = np.zeros((len(labels), classes), dtype=dtype)
+    rows[np.arange(len(labels)), labels.astype(np.intp)] = 1
+    return rows
+
+
 def with_labels(x, labels, classes):
     """Rows ``x`` (N, D) with the one-hot ``labels`` (N,) appended: (N, D + classes). ``x`` itself when
     ``classes`` is 0 (an unconditional model), where ``labels`` must be None."""
@@ -88,14 +98,9 @@ def with_labels(x, labels, classes):
         if labels is not None:
             raise ValueError("labels given to an unconditional model")
         return x
-    labels = None if labels is None else np.asarray(labels)
-    if (labels is None or labels.shape != (len(x),) or labels.dtype.kind not in "iu"
-            or labels.min() < 0 or labels.max() >= classes):
+    if labels is None or len(labels) != len(x):
         raise ValueError(f"a conditional model needs one label in 0..{classes - 1} per row")
-    joined = np.zeros((len(x), x.shape[1] + classes), dtype=x.dtype)
-    joined[:, :x.shape[1]] = x
-    joined[np.arange(len(x)), x.shape[1] + labels] = 1
-    return joined
+    return np.concatenate([x, one_hot(labels, classes, x.dtype)], axis=1)
 
 
 @contextlib.contextmanager

@@ -219,25 +219,35 @@ def save_progress_gif(samples_per_epoch, path, *, nrows=4, ncols=4, fps=10, scal
 
     ``samples_per_epoch``: (epochs, k, 784) in [-1, 1]; one frame per epoch (at most ``max_frames``,
     evenly spaced, last included), ``fps`` frames per second, the last frame held ``hold_last`` seconds,
-    looping. Built with Pillow directly from :func:`image_grid` arrays, no matplotlib per frame. Pixels
-    are rounded to ``levels`` shades of grey (16 look the same as 256 at this size and compress 2.5x
-    better): a 4x4 grid costs about 13 KB per frame of early, noisy samples, so 100 epochs stay near 1 MB.
+    looping. Built with Pillow directly from :func:`image_grid` arrays, no matplotlib per frame. A 4x4
+    grid costs about 13 KB per frame of early, noisy samples, so 100 epochs stay near 1 MB.
     """
-    from PIL import Image
-
     samples = np.asarray(samples_per_epoch)
     if samples.ndim != 3 or samples.shape[0] == 0:
         raise ValueError(f"samples_per_epoch must have shape (epochs, k, 784), got {samples.shape}")
+    epochs = _evenly_spaced(len(samples), max_frames)
+    frames = list(progress_frames(samples, nrows=nrows, ncols=ncols, scale=scale, epochs=epochs))
+    with atomic_write(path) as out:
+        write_gif(frames, out, fps=fps, hold_last=hold_last, levels=levels)
+
+
+def write_gif(frames, file, *, fps=10, hold_last=2.0, levels=16):
+    """Write uint8 frames (H, W) as a looping animated GIF into an open binary ``file``.
+
+    ``fps`` frames per second, the last frame held ``hold_last`` seconds. Pixels are rounded to ``levels``
+    shades of grey (16 look the same as 256 at this size and compress 2.5x better).
+    """
+    from PIL import Image
+
     if fps <= 0:
         raise ValueError(f"fps must be > 0, got {fps}")
-    epochs = _evenly_spaced(len(samples), max_frames)
     if not 2 <= levels <= 256:
         raise ValueError(f"levels must be from 2 to 256, got {levels}")
+    if not frames:
+        raise ValueError("a GIF needs at least one frame")
     step = 255 / (levels - 1)
-    frames = [Image.fromarray((np.rint(np.rint(f / step) * step)).astype(np.uint8))
-              for f in progress_frames(samples, nrows=nrows, ncols=ncols, scale=scale, epochs=epochs)]
+    images = [Image.fromarray((np.rint(np.rint(f / step) * step)).astype(np.uint8)) for f in frames]
     step_ms = max(20, round(1000 / fps))
-    durations = [step_ms] * (len(frames) - 1) + [max(step_ms, round(1000 * hold_last))]
-    with atomic_write(path) as out:
-        frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=durations,
-                       loop=0, optimize=False, disposal=1)
+    durations = [step_ms] * (len(images) - 1) + [max(step_ms, round(1000 * hold_last))]
+    images[0].save(file, format="GIF", save_all=True, append_images=images[1:], duration=durations,
+                   loop=0, optimize=False, disposal=1)

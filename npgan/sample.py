@@ -1,11 +1,15 @@
-"""Draw new handwritten digits from a saved generator.
+"""Draw new images from a saved generator, ask a conditional one for a digit, or walk through latent space.
 
     python -m npgan.sample --checkpoint out/generator.npz --n 16 --seed 0 --out digits.png --npy samples.npy
+    python -m npgan.sample --checkpoint out/generator.npz --digit 7 --n 16      # a conditional generator's 7s
+    python -m npgan.sample --checkpoint out/generator.npz --digit all --n 8      # 8 of each digit, a row each
+    python -m npgan.sample --checkpoint out/generator.npz --interpolate --rows 8 --steps 10 --gif walk.gif
 
 Latent vectors z ~ Uniform(-1, 1) (as in training) go through the generator; the images are written as a
 grid (PNG) and, with ``--npy``, as a float32 array of shape (n, 784) in [-1, 1]. The checkpoint is read
 without unpickling; every error is one line on stderr and a non-zero exit, and no output is half-written.
 """
+import argparse
 import contextlib
 import os
 import sys
@@ -14,22 +18,28 @@ from pathlib import Path
 import numpy as np
 
 from . import plots
+from .checkpoints import CheckpointError, load_generator
 from .cli import ArgumentParser, int_range, nonnegative_int, positive_int
 from .data import atomic_write
-from .checkpoints import CheckpointError, load_generator
-from .gan import sample_z
+from .gan import one_hot, sample_z
 
 PROG = "npgan.sample"
 MAX_N = 100_000
 MAX_GRID = 400  # images drawn in the PNG at most (20x20); --npy always holds all n
 CHUNK = 10_000  # rows per forward pass, to bound memory for large n
+MAX_STEPS, MAX_ROWS = 100, 100
 
 EPILOG = f"""\
 examples:
   python -m npgan.sample --checkpoint out/generator.npz
   python -m npgan.sample --checkpoint out/checkpoint.npz --n 64 --seed 3 --out digits.png --npy digits.npy
+  python -m npgan.sample --checkpoint out/generator.npz --digit 7 --n 16        (conditional generators)
+  python -m npgan.sample --checkpoint out/generator.npz --digit all --n 8       (a row per digit, 10 x 8)
+  python -m npgan.sample --checkpoint out/generator.npz --interpolate --rows 8 --steps 10 --gif walk.gif
+  python -m npgan.sample --checkpoint out/generator.npz --interpolate --digit 3,8   (a 3 turning into an 8)
 
-The grid shows the first {MAX_GRID} samples at most; --npy holds all of them.
+The grid shows the first {MAX_GRID} samples at most; --npy holds all of them. A conditional generator
+asked for no digit draws the digits 0-9 in turn.
 """
 
 
@@ -37,40 +47,98 @@ class UsageError(Exception):
     """A problem with the arguments found after parsing (reported like an argparse error)."""
 
 
+def digits(text):
+    """argparse type for --digit: ``"7"`` -> (7,), ``"all"`` -> "all", ``"3,8"`` -> (3, 8)."""
+    if text.strip().lower() == "all":
+        return "all"
+    parts = text.split(",")
+    if len(parts) > 2 or not all(part.strip().isdigit() and int(part) < 10 for part in parts):
+        raise argparse.ArgumentTypeError(f"expected a digit 0-9, 'all', or two digits 'K,L', got {text!r}")
+    return tuple(int(part) for part in parts)
+
+
 def build_parser():
     parser = ArgumentParser(
         prog=PROG, epilog=EPILOG,
-        description="Draw new handwritten digits from a generator saved by npgan.train.")
+        description="Draw new images from a generator saved by npgan.train.")
     parser.add_argument("--checkpoint", required=True, metavar="PATH",
                         help="generator.npz or checkpoint.npz written by npgan.train")
     parser.add_argument("--n", type=int_range(1, MAX_N), default=16, metavar="N",
-                        help=f"number of samples to draw, 1 to {MAX_N}")
+                        help=f"number of samples to draw, 1 to {MAX_N} (with --digit all: of each digit)")
     parser.add_argument("--seed", type=nonnegative_int, default=0,
-                        help="seed of the latent vectors z ~ Uniform(-1, 1); same seed, same digits")
+                        help="seed of the latent vectors z ~ Uniform(-1, 1); same seed, same images")
     parser.add_argument("--out", default="digits.png", metavar="PNG",
                         help="where to write the grid of samples (PNG)")
     parser.add_argument("--npy", default=None, metavar="NPY",
                         help="also write the samples here: float32 array (n, 784) in [-1, 1], np.load-able")
     parser.add_argument("--cols", type=positive_int, default=None, metavar="C",
                         help="columns of the grid (default: near-square)")
+    parser.add_argument("--digit", type=digits, default=None, metavar="K|all|K,L",
+                        help="conditional generators: draw digit K, or a row of each digit (all); with "
+                             "--interpolate, K,L morphs K into L")
+    walk = parser.add_argument_group("walks through latent space")
+    walk.add_argument("--interpolate", action="store_true",
+                      help="rows that walk in a straight line from one random z to another")
+    walk.add_argument("--steps", type=int_range(2, MAX_STEPS), default=None, metavar="S",
+                      help="images per walk, both ends included (default: 10)")
+    walk.add_argument("--rows", type=int_range(1, MAX_ROWS), default=None, metavar="R",
+                      help="number of walks (default: 8; with --digit all: one per digit)")
+    walk.add_argument("--gif", default=None, metavar="GIF",
+                      help="also write an animation of the walks (all rows moving together)")
     return parser
 
 
-def generate(G, z_size, n, seed, chunk=CHUNK):
-    """``n`` samples (n, image_size) float32 from generator ``G`` with z drawn from ``default_rng(seed)``.
-
-    Exactly ``G.forward(sample_z(default_rng(seed), n, z_size))`` for ``n <= chunk``; larger ``n`` runs in
-    chunks of ``chunk`` rows to bound memory (BLAS may then differ in the last bit).
-    """
-    z = sample_z(np.random.default_rng(seed), n, z_size)
-    if n <= chunk:
-        return np.asarray(G.forward(z), dtype=np.float32)
-    first = G.forward(z[:chunk])
-    samples = np.empty((n, first.shape[1]), dtype=np.float32)  # filled in place: one copy of n samples
-    samples[:chunk] = first
-    for i in range(chunk, n, chunk):
-        samples[i:i + chunk] = G.forward(z[i:i + chunk])
+def generate(G, inputs, chunk=CHUNK):
+    """``G``'s outputs (n, 784) float32 for ``inputs`` (n, z_size [+ classes]), ``chunk`` rows at a time
+    to bound memory (for n <= chunk exactly ``G.forward(inputs)``)."""
+    if len(inputs) <= chunk:
+        return np.asarray(G.forward(inputs), dtype=np.float32)
+    samples = np.empty((len(inputs), G.forward(inputs[:1]).shape[1]), dtype=np.float32)  # filled in place
+    for i in range(0, len(inputs), chunk):
+        samples[i:i + chunk] = G.forward(inputs[i:i + chunk])
     return samples
+
+
+def draw(G, meta, n, seed, digit=None):
+    """``(samples (m, 784), labels (m,) or None)`` from ``G`` with z drawn from ``default_rng(seed)``.
+
+    Unconditional: m = n. Conditional (``meta["classes"]`` > 0): ``digit`` K gives n samples of K;
+    ``"all"`` gives n of each class, class-major (m = classes * n, the same n z in every class, so each
+    column of a grid shares its style); None gives the classes in turn (0, 1, ..., 9, 0, ...).
+    """
+    z = sample_z(np.random.default_rng(seed), n, meta["z_size"])
+    classes = meta["classes"]
+    if not classes:
+        return generate(G, z), None
+    if digit == "all":
+        z, labels = np.tile(z, (classes, 1)), np.repeat(np.arange(classes), n)
+    else:
+        labels = np.full(n, digit[0]) if digit else np.arange(n) % classes
+    return generate(G, np.concatenate([z, one_hot(labels, classes)], axis=1)), labels
+
+
+def walks(G, meta, rows, steps, seed, digit=None):
+    """Latent walks ``(rows * steps, 784)``, row-major: row r goes in a straight line from z_a[r] to z_b[r].
+
+    For a conditional generator the label stays fixed along a row (``digit`` K, a row per class for
+    ``"all"``, classes in turn otherwise), except ``digit=(K, L)``: z stays put and the label input moves
+    from one-hot K to one-hot L, morphing one digit into the other.
+    """
+    rng = np.random.default_rng(seed)
+    z_size, classes = meta["z_size"], meta["classes"]
+    t = np.linspace(0, 1, steps, dtype=np.float32)[None, :, None]  # (1, steps, 1)
+    z_a, z_b = sample_z(rng, rows, z_size)[:, None], sample_z(rng, rows, z_size)[:, None]
+    if digit is not None and len(digit) == 2:
+        z = np.broadcast_to(z_a, (rows, steps, z_size))
+        first, last = one_hot([digit[0]], classes)[None], one_hot([digit[1]], classes)[None]
+        label_rows = np.broadcast_to((1 - t) * first + t * last, (rows, steps, classes))
+    else:
+        z = (1 - t) * z_a + t * z_b
+        if classes:
+            labels = np.arange(rows) % classes if digit in (None, "all") else np.full(rows, digit[0])
+            label_rows = np.broadcast_to(one_hot(labels, classes)[:, None], (rows, steps, classes))
+    inputs = z if not classes else np.concatenate([z, label_rows], axis=2)
+    return generate(G, np.ascontiguousarray(inputs.reshape(rows * steps, -1), dtype=np.float32))
 
 
 def _check_output(path):
@@ -94,30 +162,73 @@ def _write_all(outputs):
                 raise OSError(f"cannot write {path}: {err.strerror or err}") from None
 
 
+def _check_args(args, meta):
+    """Flag combinations that depend on each other or on the generator: UsageError."""
+    if not args.interpolate and (args.steps or args.rows or args.gif):
+        raise UsageError("--steps, --rows and --gif go with --interpolate")
+    if args.digit is not None and not meta["classes"]:
+        raise UsageError(f"--digit needs a conditional generator; {args.checkpoint} is unconditional "
+                         "(train one with npgan.train --conditional)")
+    if isinstance(args.digit, tuple) and len(args.digit) == 2 and not args.interpolate:
+        raise UsageError("--digit K,L (a morph) goes with --interpolate")
+    if args.digit == "all" and args.rows:
+        raise UsageError("--digit all draws one row per digit: drop --rows")
+    if args.digit == "all" and args.n * meta["classes"] > MAX_N:
+        raise UsageError(f"--digit all --n {args.n} would draw {args.n * meta['classes']} samples, more than {MAX_N}")
+    outputs = [Path(p) for p in (args.out, args.npy, args.gif) if p]
+    if len({p.resolve() for p in outputs}) < len(outputs):
+        raise UsageError("--out, --npy and --gif must name different files")
+
+
 def run(args):
-    out = Path(args.out)
-    npy = Path(args.npy) if args.npy else None
-    if npy is not None and npy.resolve() == out.resolve():
-        raise UsageError("--out and --npy name the same file")
+    out, npy, gif = Path(args.out), Path(args.npy) if args.npy else None, Path(args.gif) if args.gif else None
     G, meta = load_generator(args.checkpoint)
-    for path in filter(None, (out, npy)):
+    _check_args(args, meta)
+    for path in filter(None, (out, npy, gif)):
         _check_output(path)
 
-    samples = generate(G, int(meta["z_size"]), args.n, args.seed)
-    shown = samples[:MAX_GRID]
-    nrows, ncols = plots.grid_shape(len(shown), args.cols)
-    title = f"{args.n} samples, seed {args.seed}" if len(shown) == args.n else \
-        f"first {len(shown)} of {args.n} samples, seed {args.seed}"
+    outputs = []
+    if args.interpolate:
+        rows = meta["classes"] if args.digit == "all" else args.rows or 8
+        steps = args.steps or 10
+        samples = walks(G, meta, rows, steps, args.seed, args.digit)
+        nrows, ncols, shown = rows, steps, samples
+        title = f"{rows} walks of {steps} steps, seed {args.seed}"
+        if gif is not None:
+            outputs.append((gif, lambda f: plots.write_gif(_walk_frames(samples, rows, steps), f, fps=8, hold_last=0.5)))
+    else:
+        samples, _ = draw(G, meta, args.n, args.seed, args.digit)
+        shown = samples[:MAX_GRID]
+        if args.digit == "all":
+            nrows, ncols = meta["classes"], args.n
+            shown = samples.reshape(nrows, ncols, -1)[:, :MAX_GRID // nrows].reshape(-1, samples.shape[1])
+            ncols = len(shown) // nrows
+        else:
+            nrows, ncols = plots.grid_shape(len(shown), args.cols)
+        what = "" if args.digit in (None, "all") else f" of digit {args.digit[0]}"
+        title = f"{len(samples)} samples{what}, seed {args.seed}" if len(shown) == len(samples) else \
+            f"first {len(shown)} of {len(samples)} samples{what}, seed {args.seed}"
     fig = plots.sample_grid_figure(shown, nrows, ncols, title=title)
 
-    outputs = [(out, lambda f: plots.write_png(fig, f))]
+    outputs.insert(0, (out, lambda f: plots.write_png(fig, f)))
     if npy is not None:
         outputs.append((npy, lambda f: np.save(f, samples, allow_pickle=False)))
     _write_all(outputs)
     print(f"wrote {out}: {nrows}x{ncols} grid of {len(shown)} samples")
     if npy is not None:
         print(f"wrote {npy}: float32 array {samples.shape} in [-1, 1]")
+    if gif is not None:
+        print(f"wrote {gif}: {steps} frames there and back")
     return 0
+
+
+def _walk_frames(samples, rows, steps, scale=2):
+    """GIF frames: frame s shows every walk's image at step s (a near-square grid), then back again."""
+    walk = samples.reshape(rows, steps, -1)
+    grid_rows, grid_cols = plots.grid_shape(rows)
+    frames = [np.rint(plots.image_grid(walk[:, s], grid_rows, grid_cols) * 255).astype(np.uint8)
+              .repeat(scale, axis=0).repeat(scale, axis=1) for s in range(steps)]
+    return frames + frames[-2:0:-1]  # there and back: a seamless loop
 
 
 def main(argv=None):
@@ -130,7 +241,7 @@ def main(argv=None):
     try:
         return run(args)
     except UsageError as err:
-        print(f"{PROG}: error: {err}", file=sys.stderr)
+        print(f"{PROG}: error: {err} (see --help)", file=sys.stderr)
         return 2
     except (CheckpointError, OSError, ValueError, MemoryError) as err:
         message = " ".join(str(err).split()) or type(err).__name__
