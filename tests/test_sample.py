@@ -10,7 +10,7 @@ from PIL import Image
 
 from npgan import cli
 from npgan.checkpoints import checkpoint_arrays, generator_arrays
-from npgan.gan import GAN, GANConfig, sample_z
+from npgan.gan import GAN, GANConfig, sample_z, with_labels
 from npgan.models import make_generator
 from npgan.sample import main
 
@@ -245,3 +245,98 @@ def test_help_and_bad_flag_as_a_program(tmp_path):
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("npgan.sample: error: argument --n")
     assert os.listdir(tmp_path) == []
+
+
+# --- conditional generators and latent walks ---------------------------------------------------------------
+
+@pytest.fixture
+def conditional(tmp_path):
+    """A conditional generator (z 8 + 10 label inputs) saved as a file: ``(G, path)``."""
+    G = GAN(GANConfig(z_size=8, g_hidden=16, conditional=True)).G
+    path = tmp_path / "conditional.npz"
+    np.savez(path, **generator_arrays(G, 8, classes=10))
+    return G, path
+
+
+def expected_samples(G, z, labels):
+    return G.forward(with_labels(z, np.asarray(labels), 10))
+
+
+def test_digit_k_draws_that_digit(capsys, conditional, out_dir):
+    G, path = conditional
+    npy = out_dir / "sevens.npy"
+    code, out, err = run(capsys, "--checkpoint", path, "--digit", 7, "--n", 5, "--seed", 3, "--out",
+                         out_dir / "sevens.png", "--npy", npy)
+    assert code == 0, err
+    z = sample_z(np.random.default_rng(3), 5, 8)
+    np.testing.assert_array_equal(np.load(npy), expected_samples(G, z, [7] * 5))
+
+
+def test_digit_all_draws_a_row_per_digit_sharing_z(capsys, conditional, out_dir):
+    G, path = conditional
+    code, out, err = run(capsys, "--checkpoint", path, "--digit", "all", "--n", 3, "--out", out_dir / "all.png",
+                         "--npy", out_dir / "all.npy")
+    assert code == 0 and "10x3 grid" in out, err
+    samples = np.load(out_dir / "all.npy")
+    assert samples.shape == (30, 784)
+    z = sample_z(np.random.default_rng(0), 3, 8)
+    for digit in range(10):
+        np.testing.assert_array_equal(samples[3 * digit:3 * digit + 3], expected_samples(G, z, [digit] * 3))
+
+
+def test_conditional_generator_without_digit_draws_the_digits_in_turn(capsys, conditional, out_dir):
+    G, path = conditional
+    assert run(capsys, "--checkpoint", path, "--n", 12, "--out", out_dir / "a.png", "--npy", out_dir / "a.npy")[0] == 0
+    z = sample_z(np.random.default_rng(0), 12, 8)
+    np.testing.assert_array_equal(np.load(out_dir / "a.npy"), expected_samples(G, z, np.arange(12) % 10))
+
+
+def test_interpolation_rows_end_at_the_generators_output_for_their_endpoints(capsys, gen_path, generator, out_dir):
+    npy, gif = out_dir / "walk.npy", out_dir / "walk.gif"
+    code, out, err = run(capsys, "--checkpoint", gen_path, "--interpolate", "--rows", 3, "--steps", 4, "--seed", 5,
+                         "--out", out_dir / "walk.png", "--npy", npy, "--gif", gif)
+    assert code == 0, err
+    walk = np.load(npy).reshape(3, 4, 784)
+    rng = np.random.default_rng(5)
+    z_a, z_b = sample_z(rng, 3, CONFIG.z_size), sample_z(rng, 3, CONFIG.z_size)
+    np.testing.assert_allclose(walk[:, 0], generator.forward(z_a), atol=1e-6)
+    np.testing.assert_allclose(walk[:, -1], generator.forward(z_b), atol=1e-6)
+    assert not np.allclose(walk[:, 1], walk[:, 0])
+    with Image.open(gif) as im:
+        assert im.format == "GIF" and im.n_frames == 2 * 4 - 2  # there and back
+
+
+def test_morph_keeps_z_and_moves_the_label(capsys, conditional, out_dir):
+    G, path = conditional
+    npy = out_dir / "morph.npy"
+    code, _, err = run(capsys, "--checkpoint", path, "--interpolate", "--digit", "3,8", "--rows", 2, "--steps", 5,
+                       "--out", out_dir / "morph.png", "--npy", npy)
+    assert code == 0, err
+    walk = np.load(npy).reshape(2, 5, 784)
+    z = sample_z(np.random.default_rng(0), 2, 8)
+    np.testing.assert_allclose(walk[:, 0], expected_samples(G, z, [3, 3]), atol=1e-6)
+    np.testing.assert_allclose(walk[:, -1], expected_samples(G, z, [8, 8]), atol=1e-6)
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--digit", "12"], "digit 0-9"),
+    (["--digit", "seven"], "digit 0-9"),
+    (["--digit", "3,8"], "--interpolate"),
+    (["--steps", "5"], "--interpolate"),
+    (["--gif", "w.gif"], "--interpolate"),
+    (["--digit", "all", "--interpolate", "--rows", "3"], "drop --rows"),
+    (["--digit", "all", "--n", "20000"], "more than"),
+    (["--interpolate", "--gif", "OUT"], "different files"),
+])
+def test_bad_digit_and_walk_flags(capsys, conditional, out_dir, flags, message):
+    _, path = conditional
+    flags = [str(out_dir / "x.png") if flag == "OUT" else flag for flag in flags]
+    code, out, err = run(capsys, "--checkpoint", path, "--out", out_dir / "x.png", *flags)
+    assert_one_line_error(code, err, 2)
+    assert message in err and os.listdir(out_dir) == []
+
+
+def test_asking_an_unconditional_generator_for_a_digit(capsys, gen_path, out_dir):
+    code, _, err = run(capsys, "--checkpoint", gen_path, "--digit", 7, "--out", out_dir / "x.png")
+    assert_one_line_error(code, err, 2)
+    assert "unconditional" in err and os.listdir(out_dir) == []

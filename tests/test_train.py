@@ -10,7 +10,7 @@ import pytest
 
 from npgan.data import read_idx, write_idx
 from npgan.checkpoints import load_checkpoint, load_generator, read_npz
-from npgan.gan import GAN, GANConfig, sample_z, to_unit_range
+from npgan.gan import GAN, GANConfig, sample_z, to_unit_range, with_labels
 from npgan.train import TF1_VALIDATION_SIZE, main, train
 
 SMALL = ["--z-size", "8", "--g-hidden", "16", "--d-hidden", "16", "--batch-size", "20", "--no-progress"]
@@ -209,3 +209,72 @@ def test_real_mnist_losses_move_as_in_the_tutorial(mnist_dir, tmp_path):
     real_logits, fake_logits = gan.D.forward(real), gan.D.forward(samples)
     assert real_logits.mean() > fake_logits.mean()
     assert lines and lines[0].startswith("Epoch 1/1... Discriminator Loss: ")
+
+
+# --- conditional runs -------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def labelled_idx(tmp_path_factory):
+    """A small labelled dataset: class k is a bright bar at column 2 + 2k (so the label is visible)."""
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 200).astype(np.uint8)
+    images = np.zeros((200, 28, 28), dtype=np.uint8)
+    for image, label, row in zip(images, labels, rng.integers(2, 20, 200)):
+        image[row:row + 6, 2 + 2 * label:4 + 2 * label] = 255
+    folder = tmp_path_factory.mktemp("labelled")
+    write_idx(folder / "images-idx3-ubyte.gz", images)
+    write_idx(folder / "labels-idx1-ubyte.gz", labels)
+    return folder / "images-idx3-ubyte.gz", folder / "labels-idx1-ubyte.gz"
+
+
+def run_conditional(labelled_idx, out, *extra):
+    images, labels = labelled_idx
+    return main(["--images", str(images), "--labels", str(labels), "--conditional", "--out", str(out), *SMALL, *extra])
+
+
+def test_conditional_run_end_to_end_resumes_exactly_and_samples_digits(labelled_idx, tmp_path, capsys):
+    assert run_conditional(labelled_idx, tmp_path / "straight", "--epochs", "3") == 0
+    assert run_conditional(labelled_idx, tmp_path / "resumed", "--epochs", "2") == 0
+    assert main(["--out", str(tmp_path / "resumed"), "--resume", "--epochs", "3", "--no-progress",
+                 "--images", str(labelled_idx[0]), "--labels", str(labelled_idx[1])]) == 0
+    assert_same_run(tmp_path / "straight", tmp_path / "resumed")
+    samples = read_npz(tmp_path / "straight" / "samples.npz")["samples"]
+    assert samples.shape == (3, 50, 784)  # 5 samples of each of the 10 classes per epoch
+    G, meta = load_generator(tmp_path / "straight" / "generator.npz")
+    assert meta["classes"] == 10
+    from npgan.sample import main as sample_main
+    npy = tmp_path / "fours.npy"
+    for _ in range(2):
+        assert sample_main(["--checkpoint", str(tmp_path / "straight" / "generator.npz"), "--digit", "4", "--n", "6",
+                            "--out", str(tmp_path / "fours.png"), "--npy", str(npy)]) == 0
+        fours = np.load(npy)
+        assert fours.shape == (6, 784)
+    np.testing.assert_array_equal(fours, G.forward(with_labels(sample_z(np.random.default_rng(0), 6, 8), [4] * 6, 10)))
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--conditional"], "needs --labels"),
+    (["--labels", "x.idx"], "--labels goes with --images"),
+    (["--model", "resnet"], "invalid choice"),
+    (["--ema", "1"], "[0, 1)"),
+    (["--minutes", "0"], "> 0"),
+])
+def test_bad_flag_combinations(idx_images, tmp_path, capsys, flags, message):
+    argv = ["--out", str(tmp_path / "out"), *SMALL, *flags]
+    if "--labels" not in flags:
+        argv = ["--images", str(idx_images), *argv]
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_unlabelled_images_cannot_train_a_conditional_model(tmp_path, capsys):
+    images = np.zeros((40, 28, 28), dtype=np.uint8)
+    write_idx(tmp_path / "i.idx", images)
+    write_idx(tmp_path / "l.idx", np.full(40, 12, dtype=np.uint8))
+    code = main(["--images", str(tmp_path / "i.idx"), "--labels", str(tmp_path / "l.idx"), "--conditional",
+                 "--out", str(tmp_path / "out"), *SMALL])
+    assert code == 1 and "labels must be 0..9" in capsys.readouterr().err
