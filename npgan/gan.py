@@ -17,8 +17,12 @@ G step, G's gradient with respect to z, and a second forward pass of G (G has no
 steps, so its forward pass from step 1 serves step 2).
 
 A conditional GAN (Mirza & Osindero, 2014) is the same step with the label shown to both networks: the
-one-hot label is appended to z and to every image D sees, real or fake. Nothing else changes; the labels
-get no gradient.
+one-hot label is appended to z and to every image D sees, real or fake; the labels get no gradient. Alone,
+that leaves D free to ignore the label (it can tell real from fake without it), and G learns to obey it
+only slowly: the tutorial's networks drew the asked-for digit 80% of the time after 100 epochs. So D is
+also shown real images with a *wrong* label, to be called fake (the "matching-aware" discriminator of
+Reed et al., 2016): ``mismatch`` is the share of D's negative examples that are such pairs, taking the
+place of fakes so the step costs no more. With half, 94% of the digits are right after 30 epochs.
 """
 import contextlib
 from dataclasses import dataclass
@@ -51,6 +55,7 @@ class GANConfig:
     batch_size: int = 100
     epochs: int = 100
     ema: float = 0.0
+    mismatch: float = 0.5  # conditional only: share of D's negatives that are real images with a wrong label
     seed: int = 0
 
     @classmethod
@@ -149,8 +154,10 @@ class GAN:
         return d_loss, g_loss
 
     def d_step(self, real, fake, labels=None):
-        """Update D on ``real`` (target 1 - smooth) and ``fake`` (target 0) images; returns d_loss."""
-        real, fake = (with_labels(x, labels, self.config.classes) for x in (real, fake))
+        """Update D on ``real`` (target 1 - smooth) and ``fake`` (target 0) images; returns d_loss.
+
+        A conditional model's negatives also hold real images with wrong labels (see :meth:`negatives`)."""
+        real, fake = with_labels(real, labels, self.config.classes), self.negatives(real, fake, labels)
         target = 1 - self.config.smooth
         self.D.zero_grad()
         if self.separate_batches:
@@ -166,6 +173,19 @@ class GAN:
             self.D.backward(np.concatenate([d_real, d_fake]), input_grad=False)
         self.d_opt.step()
         return loss_real + loss_fake
+
+    def negatives(self, real, fake, labels=None):
+        """What D must call fake, with its labels: the fakes; for a conditional model, the last ``mismatch``
+        share of them replaced by real images paired with a wrong label, which D can only reject by
+        checking the label against the image."""
+        classes = self.config.classes
+        if not classes or not self.config.mismatch:
+            return with_labels(fake, labels, classes)
+        kept = round(len(fake) * (1 - self.config.mismatch))
+        # A label shifted by 1..classes-1 (taken from the neighbouring row's label): never the right one.
+        wrong = (labels + 1 + np.roll(labels, 1) % (classes - 1)) % classes
+        return np.concatenate([with_labels(fake[:kept], labels[:kept], classes),
+                               with_labels(real[kept:], wrong[kept:], classes)])
 
     def g_step(self, fake, labels=None):
         """Update G so that D calls ``fake`` real (target 1); returns g_loss.

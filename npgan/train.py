@@ -193,6 +193,7 @@ HYPERPARAMETERS = (  # (GANConfig field, argparse type, help)
     ("lr", positive_float, "Adam learning rate"),
     ("beta1", fraction, "Adam beta1"),
     ("ema", fraction, "decay of the moving average of G's weights that is saved and sampled (0: off)"),
+    ("mismatch", fraction, "--conditional: share of D's negatives that are real images with a wrong label"),
     ("seed", nonnegative_int, "random seed: same seed, same machine, same run"),
 )
 
@@ -262,6 +263,8 @@ def _check_flags(parser, args, explicit):
         flag = "--" + foreign[0].replace("_", "-")
         owners = ", ".join(m for m, spec in MODELS.items() if foreign[0] in spec.options)
         parser.error(f"{flag} applies only to --model {owners}, not {model}")
+    if "mismatch" in explicit and not explicit.get("conditional"):
+        parser.error("--mismatch goes with --conditional")
     if args.labels and not args.images:
         parser.error("--labels goes with --images")
     if explicit.get("conditional") and args.images and not args.labels:

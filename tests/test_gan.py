@@ -93,9 +93,9 @@ def test_conditional_steps_match_finite_differences(conditional_gan, record_max_
     fake = gan.G.forward(with_labels(z, labels, 10))
 
     def d_loss():
-        fake_rows = with_labels(gan.G.forward(with_labels(z, labels, 10)), labels, 10)
+        negatives = gan.negatives(real, gan.G.forward(with_labels(z, labels, 10)), labels)
         return (bce_with_logits(gan.D.forward(with_labels(real, labels, 10)), 0.9)[0]
-                + bce_with_logits(gan.D.forward(fake_rows), 0.0)[0])
+                + bce_with_logits(gan.D.forward(negatives), 0.0)[0])
 
     def g_loss():
         fake_rows = with_labels(gan.G.forward(with_labels(z, labels, 10)), labels, 10)
@@ -112,6 +112,19 @@ def test_conditional_steps_match_finite_differences(conditional_gan, record_max_
             error = relative_error(grad, numeric[name])
             record_max_error(f"conditional {label} step {name}", error)
             assert error < 1e-6, (label, name)
+
+
+@pytest.mark.parametrize("mismatch, kept", [(0.5, 3), (0.0, 6), (1 / 3, 4)])
+def test_negatives_mix_fakes_and_real_images_with_wrong_labels(mismatch, kept):
+    gan = GAN(GANConfig(z_size=4, g_hidden=8, d_hidden=8, conditional=True, mismatch=mismatch))
+    rng = np.random.default_rng(0)
+    real, fake = rng.uniform(-1, 1, (6, 784)), rng.uniform(-1, 1, (6, 784))
+    labels = np.array([0, 9, 9, 3, 3, 5])
+    negatives = gan.negatives(real, fake, labels)
+    assert negatives.shape == (6, 794)
+    np.testing.assert_array_equal(negatives[:kept], with_labels(fake[:kept], labels[:kept], 10))
+    np.testing.assert_array_equal(negatives[kept:, :784], real[kept:])
+    assert np.all(negatives[kept:, 784:].argmax(axis=1) != labels[kept:])  # every pair is a wrong one
 
 
 def test_conditional_generator_draws_what_it_is_asked_for():

@@ -258,6 +258,7 @@ def test_conditional_run_end_to_end_resumes_exactly_and_samples_digits(labelled_
     (["--model", "resnet"], "invalid choice"),
     (["--ema", "1"], "[0, 1)"),
     (["--minutes", "0"], "> 0"),
+    (["--mismatch", "0.3"], "--mismatch goes with --conditional"),
 ])
 def test_bad_flag_combinations(idx_images, tmp_path, capsys, flags, message):
     argv = ["--out", str(tmp_path / "out"), *SMALL, *flags]
