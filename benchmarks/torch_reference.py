@@ -3,7 +3,9 @@
 npgan's speed is judged against "the same model in PyTorch CPU eager, same run".
 This module is that model: the classic TF1 "GAN on MNIST" tutorial ported
 plainly to PyTorch, written as a competent user would (eager, float32, no
-torch.compile, no hand tuning), so the comparison is fair in both directions.
+torch.compile, no hand tuning), so the comparison is fair in both directions;
+and, with ``model="mlp-bn"`` or ``"dcgan"``, npgan's two further models (see
+``_mlp_bn`` and ``_dcgan``), trained as PyTorch's DCGAN example does.
 
   G: z(100, U(-1,1)) -> Linear 128 -> LeakyReLU(0.01) -> Linear 784 -> tanh
   D: x(784) -> Linear 128 -> LeakyReLU(0.01) -> Linear 1 (logits)
@@ -44,8 +46,39 @@ def _mlp(n_in, n_out, out_act=None):
     return nn.Sequential(*layers)
 
 
-def _make_trainer(images_u8, batch_size, seed):
+def _mlp_bn():
+    """npgan's mlp-bn (PyTorch-GAN's gan.py): G 100-128-256BN-512BN-1024BN-784 tanh, D 784-512-256-1,
+    LeakyReLU 0.2, PyTorch's default initialisation."""
+    def block(n_in, n_out, bn=True):
+        return [nn.Linear(n_in, n_out), *([nn.BatchNorm1d(n_out)] if bn else []), nn.LeakyReLU(0.2)]
+    G = nn.Sequential(*block(Z_DIM, 128, bn=False), *block(128, 256), *block(256, 512), *block(512, 1024),
+                      nn.Linear(1024, X_DIM), nn.Tanh())
+    D = nn.Sequential(nn.Linear(X_DIM, 512), nn.LeakyReLU(0.2), nn.Linear(512, 256), nn.LeakyReLU(0.2),
+                      nn.Linear(256, 1))
+    return G, D
+
+
+def _dcgan(w=64):
+    """npgan's dcgan of width ``w``: G z -> Linear(2w*7*7) -> BN -> ReLU -> (2w, 7, 7) -> ConvT(2w, w, 4, 2, 1)
+    -> BN -> ReLU -> ConvT(w, 1, 4, 2, 1) -> tanh; D Conv(1, w, 4, 2, 1) -> LReLU(0.2) -> Conv(w, 2w, 4, 2, 1)
+    -> BN -> LReLU(0.2) -> Flatten -> Linear(1). Images are (N, 1, 28, 28)."""
+    G = nn.Sequential(nn.Linear(Z_DIM, 2 * w * 49), nn.BatchNorm1d(2 * w * 49), nn.ReLU(),
+                      nn.Unflatten(1, (2 * w, 7, 7)),
+                      nn.ConvTranspose2d(2 * w, w, 4, 2, 1), nn.BatchNorm2d(w), nn.ReLU(),
+                      nn.ConvTranspose2d(w, 1, 4, 2, 1), nn.Tanh())
+    D = nn.Sequential(nn.Conv2d(1, w, 4, 2, 1), nn.LeakyReLU(0.2),
+                      nn.Conv2d(w, 2 * w, 4, 2, 1), nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2),
+                      nn.Flatten(), nn.Linear(2 * w * 49, 1))
+    return G, D
+
+
+BATCH_SIZES = {"tutorial": 100, "mlp-bn": 64, "dcgan": 64}
+
+
+def _make_trainer(images_u8, batch_size, seed, model="tutorial", width=64):
     """Build models, optimisers and data; return (step, batches_for)."""
+    if model != "tutorial":
+        return _make_bn_trainer(images_u8, batch_size, seed, model, width)
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     images = torch.tensor(np.asarray(images_u8, dtype=np.uint8).reshape(-1, X_DIM))  # one copy, at setup
@@ -81,14 +114,53 @@ def _make_trainer(images_u8, batch_size, seed):
     return step, batches_for
 
 
-def train_epochs(images_u8, *, epochs=1, steps_per_epoch=None, batch_size=100,
+def _make_bn_trainer(images_u8, batch_size, seed, model, width):
+    """The batch-norm models, trained as PyTorch's DCGAN example: one G forward per step, its output
+    detached for the D step (real and fake batches through D separately), then the G step through D."""
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    shape = (-1, X_DIM) if model == "mlp-bn" else (-1, 1, 28, 28)
+    images = torch.tensor(np.asarray(images_u8, dtype=np.uint8)).reshape(shape)
+    G, D = _mlp_bn() if model == "mlp-bn" else _dcgan(width)
+    opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    zeros, ones = torch.zeros(batch_size, 1), torch.ones(batch_size, 1)
+
+    def batches_for(steps):
+        n_perm = max(1, -(-steps * batch_size // len(images)))
+        perm = torch.cat([torch.randperm(len(images), generator=gen) for _ in range(n_perm)])
+        return perm[: steps * batch_size].view(steps, batch_size)
+
+    def step(idx):
+        real = images[idx].float().div_(127.5).sub_(1.0)
+        z = torch.empty(batch_size, Z_DIM).uniform_(-1.0, 1.0, generator=gen)
+        fake = G(z)
+        if model == "dcgan":
+            fake = fake.view(batch_size, 1, 28, 28)
+        d_loss = (F.binary_cross_entropy_with_logits(D(real), ones)
+                  + F.binary_cross_entropy_with_logits(D(fake.detach()), zeros))
+        opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        opt_d.step()
+        g_loss = F.binary_cross_entropy_with_logits(D(fake), ones)
+        opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        opt_g.step()
+        return d_loss.detach(), g_loss.detach()
+
+    return step, batches_for
+
+
+def train_epochs(images_u8, *, epochs=1, steps_per_epoch=None, batch_size=None, model="tutorial", width=64,
                  threads=1, seed=0, warmup_steps=20) -> dict:
-    """Run `warmup_steps` untimed steps, then `epochs` timed epochs; return timings."""
+    """Run `warmup_steps` untimed steps, then `epochs` timed epochs (of `steps_per_epoch` steps, default a
+    whole pass) of `model`; return timings."""
+    batch_size = batch_size or BATCH_SIZES[model]
     steps = steps_per_epoch or len(images_u8) // batch_size
     old_threads = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
-        step, batches_for = _make_trainer(images_u8, batch_size, seed)
+        step, batches_for = _make_trainer(images_u8, batch_size, seed, model, width)
         for idx in batches_for(warmup_steps):
             step(idx)
         times = []
@@ -106,7 +178,7 @@ def train_epochs(images_u8, *, epochs=1, steps_per_epoch=None, batch_size=100,
             "d_loss": float(d_loss), "g_loss": float(g_loss)}
 
 
-def matmul_share(images_u8, *, steps=50, threads=1) -> float:
+def matmul_share(images_u8, *, steps=50, threads=1, model="tutorial", width=64) -> float:
     """Fraction of wall time spent in matrix products over `steps` profiled steps.
 
     Numerator: self CPU time of aten::mm, aten::addmm and aten::bmm (forward and
@@ -117,7 +189,7 @@ def matmul_share(images_u8, *, steps=50, threads=1) -> float:
     old_threads = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
-        step, batches_for = _make_trainer(images_u8, 100, seed=0)
+        step, batches_for = _make_trainer(images_u8, BATCH_SIZES[model], 0, model, width)
         for idx in batches_for(20):
             step(idx)
         idxs = batches_for(steps)
@@ -129,7 +201,8 @@ def matmul_share(images_u8, *, steps=50, threads=1) -> float:
     finally:
         torch.set_num_threads(old_threads)
     mm_us = sum(e.self_cpu_time_total for e in prof.key_averages()
-                if e.key in ("aten::mm", "aten::addmm", "aten::bmm"))
+                if e.key in ("aten::mm", "aten::addmm", "aten::bmm", "aten::mkldnn_convolution",
+                             "aten::convolution_backward"))
     return mm_us * 1e-6 / wall
 
 
@@ -138,10 +211,14 @@ if __name__ == "__main__":
     ap.add_argument("--mnist-dir", default=os.environ.get("NPGAN_MNIST_DIR", "../shared/data/mnist"))
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--model", choices=tuple(BATCH_SIZES), default="tutorial")
+    ap.add_argument("--width", type=int, default=64, help="dcgan width")
+    ap.add_argument("--steps", type=int, default=None, help="steps per timed epoch (default: a whole pass)")
     ap.add_argument("--matmul-share", action="store_true", help="also profile the matmul share")
     args = ap.parse_args()
     imgs = load_mnist("train", data_dir=args.mnist_dir, download=False)[0][TF1_VALIDATION_SIZE:]
-    result = train_epochs(imgs, epochs=args.epochs, threads=args.threads)
+    result = train_epochs(imgs, epochs=args.epochs, threads=args.threads, model=args.model, width=args.width,
+                          steps_per_epoch=args.steps)
     if args.matmul_share:
-        result["matmul_share"] = matmul_share(imgs, threads=args.threads)
+        result["matmul_share"] = matmul_share(imgs, threads=args.threads, model=args.model, width=args.width)
     print(json.dumps(result, indent=2))

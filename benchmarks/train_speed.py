@@ -89,18 +89,33 @@ def check_clock_is_faithful(images):
         raise SystemExit("MatmulClock no longer matches Dense: update its copies of forward/backward")
 
 
-def time_npgan(images, epochs, rng_seed=0):
-    """Median seconds per epoch of npgan's training loop and the median share of it inside matmuls."""
-    gan, rng = GAN(GANConfig()), np.random.default_rng(rng_seed)
-    _train_epoch(gan, images[:20 * BATCH], rng, 20, 0, progress=False)  # warm-up
+def time_npgan(images, labels, epochs, rng_seed=0):
+    """Median seconds per epoch of npgan's training loop and the median share of it inside matmuls.
+    ``labels``: None, or the images' labels to time the conditional model."""
+    gan, rng = GAN(GANConfig(conditional=labels is not None)), np.random.default_rng(rng_seed)
+    _train_epoch(gan, images[:20 * BATCH], labels, rng, 20, 0, progress=False)  # warm-up
     seconds, shares = [], []
     for epoch in range(epochs):
         with MatmulClock() as clock:
             start = time.perf_counter()
-            _train_epoch(gan, images, rng, STEPS, epoch, progress=False)
+            _train_epoch(gan, images, labels, rng, STEPS, epoch, progress=False)
             seconds.append(time.perf_counter() - start)
         shares.append(clock.seconds / seconds[-1])
     return statistics.median(seconds), statistics.median(shares)
+
+
+def conditional_cost(images, labels, epochs, rounds=3):
+    """Seconds per epoch of the tutorial's model without and with --conditional, alternated ``rounds``
+    times so that load from other processes hits both alike; prints each round and the median ratio."""
+    ratios = []
+    print(f"{'round':>5} {'plain s/epoch':>14} {'conditional s/epoch':>20} {'ratio':>6}")
+    with threadpool_limits(limits=1, user_api="blas"):
+        for r in range(rounds):
+            plain, _ = time_npgan(images, None, epochs)
+            conditional, _ = time_npgan(images, labels, epochs)
+            ratios.append(conditional / plain)
+            print(f"{r + 1:>5} {plain:>14.3f} {conditional:>20.3f} {ratios[-1]:>6.3f}", flush=True)
+    print(f"conditional / plain, median of {rounds} rounds: {statistics.median(ratios):.3f}")
 
 
 def peak_memory_mb(mnist_dir):
@@ -124,9 +139,14 @@ def main():
     parser.add_argument("--mnist-dir", default=os.environ.get("NPGAN_MNIST_DIR", "../shared/data/mnist"))
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch reference")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory run")
+    parser.add_argument("--conditional-cost", action="store_true",
+                        help="instead: the tutorial's model with and without --conditional, alternated, at 1 thread")
     args = parser.parse_args()
 
-    images = load_mnist("train", data_dir=args.mnist_dir, download=False)[0][TF1_VALIDATION_SIZE:]
+    images, labels = load_mnist("train", data_dir=args.mnist_dir, download=False)
+    images, labels = images[TF1_VALIDATION_SIZE:], labels[TF1_VALIDATION_SIZE:]
+    if args.conditional_cost:
+        return conditional_cost(images, labels, args.epochs)
     check_clock_is_faithful(images)
     torch_reference = None
     if not args.no_torch:
@@ -142,13 +162,13 @@ def main():
     print(header)
     for threads in map(int, args.threads.split(",")):
         with threadpool_limits(limits=threads, user_api="blas"):
-            npgan_s, share = time_npgan(images, args.epochs)
+            npgan_s, share = time_npgan(images, None, args.epochs)
         row = f"{threads:>7} {npgan_s:>14.3f} {STEPS * BATCH / npgan_s:>7.0f} {share:>10.0%}"
         if torch_reference:
             torch_s = torch_reference.train_epochs(images, epochs=args.epochs, threads=threads)["seconds_per_epoch"]
             torch_share = torch_reference.matmul_share(images, threads=threads)
             with threadpool_limits(limits=threads, user_api="blas"):  # npgan, torch, npgan: same machine load
-                npgan_after, share_after = time_npgan(images, args.epochs)
+                npgan_after, share_after = time_npgan(images, None, args.epochs)
             npgan_s, share = (npgan_s + npgan_after) / 2, (share + share_after) / 2
             row = (f"{threads:>7} {npgan_s:>14.3f} {STEPS * BATCH / npgan_s:>7.0f} {share:>10.0%}"
                    f" {torch_s:>14.3f} {torch_share:>12.0%} {torch_s / npgan_s:>14.2f}x")

@@ -156,36 +156,43 @@ class GAN:
     def d_step(self, real, fake, labels=None):
         """Update D on ``real`` (target 1 - smooth) and ``fake`` (target 0) images; returns d_loss.
 
-        A conditional model's negatives also hold real images with wrong labels (see :meth:`negatives`)."""
-        real, fake = with_labels(real, labels, self.config.classes), self.negatives(real, fake, labels)
+        A conditional model's negatives also hold real images with wrong labels (see :meth:`d_batch`)."""
+        batch, n = self.d_batch(real, fake, labels), len(real)
         target = 1 - self.config.smooth
         self.D.zero_grad()
         if self.separate_batches:
-            loss_real, d_real = bce_with_logits(self.D.forward(real), target)
+            loss_real, d_real = bce_with_logits(self.D.forward(batch[:n]), target)
             self.D.backward(d_real, input_grad=False)  # D's input needs no gradient
-            loss_fake, d_fake = bce_with_logits(self.D.forward(fake), 0.0)
+            loss_fake, d_fake = bce_with_logits(self.D.forward(batch[n:]), 0.0)
             self.D.backward(d_fake, input_grad=False)
         else:
-            n = len(real)
-            logits = self.D.forward(np.concatenate([real, fake]))  # one batch of 2n rows: one larger matmul
+            logits = self.D.forward(batch)  # one batch of 2n rows: one larger matmul
             loss_real, d_real = bce_with_logits(logits[:n], target)
             loss_fake, d_fake = bce_with_logits(logits[n:], 0.0)
             self.D.backward(np.concatenate([d_real, d_fake]), input_grad=False)
         self.d_opt.step()
         return loss_real + loss_fake
 
-    def negatives(self, real, fake, labels=None):
-        """What D must call fake, with its labels: the fakes; for a conditional model, the last ``mismatch``
-        share of them replaced by real images paired with a wrong label, which D can only reject by
-        checking the label against the image."""
-        classes = self.config.classes
-        if not classes or not self.config.mismatch:
-            return with_labels(fake, labels, classes)
-        kept = round(len(fake) * (1 - self.config.mismatch))
+    def d_batch(self, real, fake, labels=None):
+        """D's inputs for the D step, (2n, 784 [+ classes]): first the n real images, then the n negatives.
+
+        The negatives are the fakes; for a conditional model, the last ``mismatch`` share of them is
+        replaced by real images paired with a *wrong* label, which D can only reject by checking the label
+        against the image. Written into one array: no copy beyond the one a batch of 2n rows needs.
+        """
+        n, classes = len(real), self.config.classes
+        batch = np.empty((2 * n, IMAGE_SIZE + classes), dtype=real.dtype)
+        batch[:n, :IMAGE_SIZE] = real
+        if not classes:
+            batch[n:] = fake
+            return batch
+        kept = round(n * (1 - self.config.mismatch))
+        batch[n:n + kept, :IMAGE_SIZE] = fake[:kept]
+        batch[n + kept:, :IMAGE_SIZE] = real[kept:]
         # A label shifted by 1..classes-1 (taken from the neighbouring row's label): never the right one.
         wrong = (labels + 1 + np.roll(labels, 1) % (classes - 1)) % classes
-        return np.concatenate([with_labels(fake[:kept], labels[:kept], classes),
-                               with_labels(real[kept:], wrong[kept:], classes)])
+        batch[:, IMAGE_SIZE:] = one_hot(np.concatenate([labels, labels[:kept], wrong[kept:]]), classes, batch.dtype)
+        return batch
 
     def g_step(self, fake, labels=None):
         """Update G so that D calls ``fake`` real (target 1); returns g_loss.

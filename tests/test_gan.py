@@ -93,9 +93,8 @@ def test_conditional_steps_match_finite_differences(conditional_gan, record_max_
     fake = gan.G.forward(with_labels(z, labels, 10))
 
     def d_loss():
-        negatives = gan.negatives(real, gan.G.forward(with_labels(z, labels, 10)), labels)
-        return (bce_with_logits(gan.D.forward(with_labels(real, labels, 10)), 0.9)[0]
-                + bce_with_logits(gan.D.forward(negatives), 0.0)[0])
+        batch = gan.d_batch(real, gan.G.forward(with_labels(z, labels, 10)), labels)
+        return bce_with_logits(gan.D.forward(batch[:6]), 0.9)[0] + bce_with_logits(gan.D.forward(batch[6:]), 0.0)[0]
 
     def g_loss():
         fake_rows = with_labels(gan.G.forward(with_labels(z, labels, 10)), labels, 10)
@@ -120,8 +119,10 @@ def test_negatives_mix_fakes_and_real_images_with_wrong_labels(mismatch, kept):
     rng = np.random.default_rng(0)
     real, fake = rng.uniform(-1, 1, (6, 784)), rng.uniform(-1, 1, (6, 784))
     labels = np.array([0, 9, 9, 3, 3, 5])
-    negatives = gan.negatives(real, fake, labels)
-    assert negatives.shape == (6, 794)
+    batch = gan.d_batch(real, fake, labels)
+    assert batch.shape == (12, 794)
+    np.testing.assert_array_equal(batch[:6], with_labels(real, labels, 10))
+    negatives = batch[6:]
     np.testing.assert_array_equal(negatives[:kept], with_labels(fake[:kept], labels[:kept], 10))
     np.testing.assert_array_equal(negatives[kept:, :784], real[kept:])
     assert np.all(negatives[kept:, 784:].argmax(axis=1) != labels[kept:])  # every pair is a wrong one
