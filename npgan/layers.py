@@ -1,7 +1,8 @@
 """Layers with hand-written forward and backward passes.
 
 Every layer works on a batch: rows are examples, ``x`` has shape ``(N, D_in)`` (image layers take
-``(N, C, H, W)``).
+``(N, C, H, W)``). This file holds the dense layer, the activations, ``Dropout``, ``Reshape``/``Flatten``
+and ``Sequential``; convolutions are in :mod:`npgan.conv`, batch normalisation in :mod:`npgan.norm`.
 
 - ``forward(x)`` returns ``y`` and caches what the backward pass needs.
 - ``backward(dy)`` takes ``dL/dy`` (same shape as ``y``), returns ``dL/dx`` and **adds** the gradients of the
@@ -19,6 +20,8 @@ handful of vectorised operations instead of a loop over arrays. The price: code 
 *in place* (``W -= ...``, ``W[...] = ...``), never rebind them (``layer.params["W"] = new_array``).
 The same holds for ``buffers``, which ``Sequential.buffers`` lists by reference.
 """
+import math
+
 import numpy as np
 
 from .losses import sigmoid
@@ -57,6 +60,14 @@ class Layer:
         for grad in self.grads.values():
             grad.fill(0)
 
+    def __repr__(self):
+        args = ", ".join(f"{name}={value}" for name, value in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+    def shape_error(self, expected, x):
+        """The ``ValueError`` for an input of the wrong shape: names the layer, what it expects and what it got."""
+        return ValueError(f"{self!r} expects input of shape {expected}, got {tuple(np.shape(x))}")
+
     def parameters(self):
         """Yield ``(name, param, grad)`` for each parameter, in a stable order."""
         for name, param in self.params.items():
@@ -66,23 +77,51 @@ class Layer:
         return self.forward(x)
 
 
+INITS = ("glorot", "dcgan", "pytorch")
+
+
+def initial_weight_and_bias(init, weight_shape, bias_size, fan_in, fan_out, rng, dtype):
+    """Starting values ``(W, b)`` of a layer whose outputs each sum ``fan_in`` inputs times weights.
+
+    ``init`` (weights from ``rng``, drawn in float64, then cast to ``dtype``):
+
+    - ``"glorot"``: ``W ~ U(-r, r)``, ``r = sqrt(6 / (fan_in + fan_out))``, ``b = 0``. TensorFlow's default
+      (the tutorial's ``tf.layers.dense``, also ``tf.layers.conv2d``): it keeps the variance of activations
+      (forward) and of gradients (backward) roughly equal from layer to layer.
+    - ``"dcgan"``: ``W ~ N(0, 0.02^2)``, ``b = 0``, as in the DCGAN paper (Radford et al., 2016).
+    - ``"pytorch"``: PyTorch's default, ``W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))`` (its
+      "kaiming-uniform with a = sqrt(5)").
+    """
+    if init == "glorot":
+        limit = np.sqrt(6.0 / (fan_in + fan_out))
+        W, b = rng.uniform(-limit, limit, weight_shape), np.zeros(bias_size)
+    elif init == "dcgan":
+        W, b = rng.normal(0.0, 0.02, weight_shape), np.zeros(bias_size)
+    elif init == "pytorch":
+        bound = 1 / np.sqrt(fan_in)
+        W = rng.uniform(-bound, bound, weight_shape)
+        b = rng.uniform(-bound, bound, bias_size)
+    else:
+        raise ValueError(f"unknown init {init!r}: choose one of {', '.join(INITS)}")
+    return W.astype(dtype), b.astype(dtype)
+
+
 class Dense(Layer):
     """Fully connected layer ``y = x @ W + b``.
 
     Shapes: ``x`` (N, in_features), ``W`` (in_features, out_features), ``b`` (out_features,),
     ``y`` (N, out_features).
 
-    ``W`` is Glorot-uniform, ``U(-r, r)`` with ``r = sqrt(6 / (in + out))``, and ``b`` is zero: the
-    initialisation of ``tf.layers.dense`` in the tutorial. It keeps the variance of activations and of
-    gradients roughly equal from layer to layer.
+    ``init="glorot"`` (the default) gives Glorot-uniform ``W`` and zero ``b``: the initialisation of
+    ``tf.layers.dense`` in the tutorial. ``"dcgan"`` and ``"pytorch"`` are the other choices
+    (:func:`initial_weight_and_bias`).
     """
 
-    def __init__(self, in_features, out_features, *, rng=None, dtype=np.float32):
+    def __init__(self, in_features, out_features, *, init="glorot", rng=None, dtype=np.float32):
         super().__init__()
-        rng = np.random.default_rng(rng)
-        limit = np.sqrt(6.0 / (in_features + out_features))
-        self.params["W"] = rng.uniform(-limit, limit, (in_features, out_features)).astype(dtype)
-        self.params["b"] = np.zeros(out_features, dtype=dtype)
+        self.params["W"], self.params["b"] = initial_weight_and_bias(
+            init, (in_features, out_features), out_features, in_features, out_features,
+            np.random.default_rng(rng), dtype)
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
 
     def config(self):
@@ -90,6 +129,8 @@ class Dense(Layer):
         return {"in_features": in_features, "out_features": out_features}
 
     def forward(self, x):
+        if x.ndim != 2 or x.shape[1] != self.params["W"].shape[0]:
+            raise self.shape_error(f"(N, {self.params['W'].shape[0]})", x)
         self.x = x
         y = x.dot(self.params["W"])
         y += self.params["b"]  # in place: no second (N, out) temporary
@@ -165,6 +206,90 @@ class Sigmoid(Layer):
     def backward(self, dy, *, input_grad=True, param_grads=True):
         """``dy`` (N, D) -> ``dx`` (N, D), using ``sigmoid'(x) = y (1 - y)``."""
         return dy * self.y * (1 - self.y) if input_grad else None
+
+
+class ReLU(Layer):
+    """``y = max(x, 0)``: the DCGAN generator's activation."""
+
+    def forward(self, x):
+        self.y = np.maximum(x, 0)
+        return self.y
+
+    def backward(self, dy, *, input_grad=True, param_grads=True):
+        """``dy`` -> ``dx``, same shape: the slope is 1 where the unit is on (``y > 0``), 0 elsewhere."""
+        return dy * (self.y > 0) if input_grad else None
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training, each input is zeroed with probability ``p`` and the survivors are
+    scaled by ``1 / (1 - p)``, so every unit keeps its expected value and evaluation needs no rescaling:
+    in evaluation mode the layer is the identity.
+
+    The masks come from ``self.rng``, a ``np.random.Generator`` (``rng`` may be a seed or a generator,
+    which is then used, and advanced, as it is). Saving ``rng.bit_generator.state`` and restoring it
+    replays the same masks, so a resumed training run stays exact.
+    """
+
+    def __init__(self, p, *, rng=None):
+        super().__init__()
+        if not 0 <= p < 1:
+            raise ValueError(f"Dropout needs 0 <= p < 1, got {p}")
+        self.p = p
+        self.rng = np.random.default_rng(rng)
+
+    def config(self):
+        return {"p": self.p}
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            self.mask = None
+            return x
+        keep = self.rng.random(x.shape, dtype=np.float32) >= self.p
+        self.mask = np.multiply(keep, 1 / (1 - self.p), dtype=x.dtype)  # 0 or 1/(1-p)
+        return x * self.mask
+
+    def backward(self, dy, *, input_grad=True, param_grads=True):
+        """``y = x * mask``, so ``dx = dy * mask``: dropped units pass no gradient."""
+        if not input_grad:
+            return None
+        return dy if self.mask is None else dy * self.mask
+
+
+class Reshape(Layer):
+    """Each example to ``shape``: ``(N, ...)`` -> ``(N, *shape)``, e.g. a generator's ``(N, 6272)`` dense output to
+    ``(N, 128, 7, 7)`` images. The order of the values does not change, so the backward pass reshapes back."""
+
+    def __init__(self, shape):
+        super().__init__()
+        self.shape = tuple(int(size) for size in shape)
+        if not self.shape or min(self.shape) < 1:
+            raise ValueError(f"Reshape needs positive sizes, got {shape}")
+
+    def config(self):
+        return {"shape": list(self.shape)}
+
+    def forward(self, x):
+        size = math.prod(self.shape)
+        if x.ndim < 1 or x.size != len(x) * size:
+            raise self.shape_error(f"(N, ...) with {size} values per example", x)
+        self.input_shape = x.shape
+        return x.reshape((len(x),) + self.shape)
+
+    def backward(self, dy, *, input_grad=True, param_grads=True):
+        return dy.reshape(self.input_shape) if input_grad else None
+
+
+class Flatten(Layer):
+    """``(N, C, H, W)`` (or any ``(N, ...)``) -> ``(N, C*H*W)``, in C order (channel, row, column) as PyTorch."""
+
+    def forward(self, x):
+        if x.ndim < 2:
+            raise self.shape_error("(N, ...)", x)
+        self.input_shape = x.shape
+        return x.reshape(len(x), -1)
+
+    def backward(self, dy, *, input_grad=True, param_grads=True):
+        return dy.reshape(self.input_shape) if input_grad else None
 
 
 class Sequential(Layer):

@@ -1,9 +1,11 @@
 """Every layer's backward pass against finite differences (float64), and the layer contract."""
+import json
+
 import numpy as np
 import pytest
 
-from npgan.gradcheck import check_layer
-from npgan.layers import Dense, LeakyReLU, Sequential, Sigmoid, Tanh
+from npgan.gradcheck import check_layer, numerical_gradient, relative_error
+from npgan.layers import Dense, Dropout, Flatten, LeakyReLU, ReLU, Reshape, Sequential, Sigmoid, Tanh
 
 TOL = 1e-6
 
@@ -162,3 +164,136 @@ def test_gradient_check_catches_a_wrong_backward_pass():
 def test_gradient_check_refuses_float32():
     with pytest.raises(TypeError, match="float64"):
         check_layer(Dense(3, 2), np.ones((2, 3), dtype=np.float32))
+
+
+# --- ReLU, Dropout, Reshape, Flatten; initialisations; config; bad input --------------------------------
+
+@pytest.mark.parametrize(
+    "make_layer, shape",
+    [
+        (lambda: ReLU(), (4, 6)),
+        (lambda: ReLU(), (2, 3, 4, 5)),
+        (lambda: Reshape((3, 2, 2)), (4, 12)),
+        (lambda: Flatten(), (2, 3, 4, 5)),
+    ],
+    ids=["ReLU", "ReLU-4d", "Reshape", "Flatten"],
+)
+def test_shape_and_activation_layers_match_finite_differences(make_layer, shape, record_max_error):
+    layer = make_layer()
+    errors = check_layer(layer, away_from_kink(np.random.default_rng(5), shape), rng=6)
+    record_max_error(type(layer).__name__, max(errors.values()))
+    assert set(errors) == {"x"} and errors["x"] < TOL, errors
+
+
+def test_dropout_gradient_matches_finite_differences_for_a_fixed_mask(record_max_error):
+    layer = Dropout(0.3, rng=0)
+    x = np.random.default_rng(1).standard_normal((6, 7))
+    upstream = np.random.default_rng(2).standard_normal((6, 7))
+    state = layer.rng.bit_generator.state
+
+    def loss():  # the same mask each time: restore the generator before the forward pass
+        layer.rng.bit_generator.state = state
+        return float(np.sum(layer.forward(x) * upstream))
+
+    loss()
+    dx = layer.backward(upstream)
+    error = relative_error(dx, numerical_gradient(loss, x))
+    record_max_error("Dropout", error)
+    assert error < TOL
+
+
+def test_relu_values_and_switches():
+    x = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]], dtype=np.float32)
+    relu = ReLU()
+    y = relu.forward(x)
+    assert y.dtype == np.float32 and y.tolist() == [[0, 0, 0, 0.5, 3.0]]
+    assert relu.backward(np.ones_like(x)).tolist() == [[0, 0, 0, 1, 1]]
+    assert relu.backward(np.ones_like(x), input_grad=False) is None
+
+
+def test_dropout_keeps_the_expected_value_and_is_the_identity_in_eval_mode():
+    x = np.full((200, 500), 3.0, dtype=np.float32)
+    layer = Dropout(0.25, rng=0)
+    y = layer.forward(x)
+    assert y.dtype == np.float32
+    dropped = y == 0
+    assert abs(dropped.mean() - 0.25) < 0.01
+    np.testing.assert_allclose(y[~dropped], 3.0 / 0.75, rtol=1e-6)  # survivors scaled by 1 / (1 - p)
+    assert abs(y.mean() - 3.0) < 0.03
+    np.testing.assert_array_equal(layer.backward(np.ones_like(x)) == 0, dropped)  # no gradient where dropped
+    layer.eval()
+    assert layer.forward(x) is x and layer.backward(y) is y
+    layer.train()
+    assert Dropout(0.0).forward(x) is x
+
+
+def test_dropout_replays_its_masks_after_restoring_the_generator_state():
+    layer = Dropout(0.5, rng=7)
+    x = np.ones((8, 16), dtype=np.float32)
+    layer.forward(x)                      # advance the generator a little
+    state = layer.rng.bit_generator.state
+    masks = [layer.forward(x) for _ in range(3)]
+    restored = Dropout(0.5)
+    restored.rng.bit_generator.state = state
+    for mask in masks:
+        np.testing.assert_array_equal(restored.forward(x), mask)
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.0, 1.5])
+def test_dropout_refuses_p_outside_zero_one(p):
+    with pytest.raises(ValueError, match="Dropout needs 0 <= p < 1"):
+        Dropout(p)
+
+
+def test_reshape_and_flatten_keep_the_order_of_values():
+    x = np.arange(2 * 12, dtype=np.float32).reshape(2, 12)
+    images = Reshape((3, 2, 2)).forward(x)
+    assert images.shape == (2, 3, 2, 2) and images[1, 2, 1, 0] == 12 + 2 * 4 + 1 * 2 + 0
+    flat = Flatten()
+    np.testing.assert_array_equal(flat.forward(images), x)
+    assert flat.backward(np.ones((2, 12))).shape == (2, 3, 2, 2)
+    # a channels-last view flattens in (C, H, W) order, as PyTorch
+    channels_last = np.ascontiguousarray(images.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    np.testing.assert_array_equal(flat.forward(channels_last), x)
+
+
+def test_bad_shapes_name_the_layer_and_both_shapes():
+    with pytest.raises(ValueError, match=r"Reshape\(shape=\[3, 2, 2\]\).*12 values per example.*\(2, 10\)"):
+        Reshape((3, 2, 2)).forward(np.zeros((2, 10)))
+    with pytest.raises(ValueError, match=r"Dense\(in_features=4, out_features=3\).*\(N, 4\).*\(2, 5\)"):
+        Dense(4, 3).forward(np.zeros((2, 5), dtype=np.float32))
+    with pytest.raises(ValueError, match=r"Flatten\(\).*\(5,\)"):
+        Flatten().forward(np.zeros(5))
+    with pytest.raises(ValueError, match="positive sizes"):
+        Reshape((3, 0))
+
+
+def test_dense_initialisations():
+    assert np.array_equal(Dense(5, 3, rng=7).params["W"], Dense(5, 3, init="glorot", rng=7).params["W"])
+    dcgan = Dense(400, 300, init="dcgan", rng=0).params
+    assert abs(dcgan["W"].std() - 0.02) < 0.001 and not dcgan["b"].any()
+    torch_like = Dense(400, 300, init="pytorch", rng=0).params
+    bound = 1 / np.sqrt(400)  # PyTorch's default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for W and b
+    for array in torch_like.values():
+        assert np.abs(array).max() <= bound and np.abs(array).max() > 0.95 * bound
+    with pytest.raises(ValueError, match="unknown init 'xavier'.*glorot, dcgan, pytorch"):
+        Dense(3, 2, init="xavier")
+
+
+@pytest.mark.parametrize("layer", [Dense(5, 3), LeakyReLU(0.2), Tanh(), Sigmoid(), ReLU(), Dropout(0.3),
+                                   Reshape((2, 3)), Flatten()], ids=lambda layer: type(layer).__name__)
+def test_config_rebuilds_a_layer_of_the_same_shape(layer):
+    config = json.loads(json.dumps(layer.config()))  # JSON-friendly
+    rebuilt = type(layer)(**config)
+    assert rebuilt.config() == layer.config()
+    assert {n: p.shape for n, p in rebuilt.params.items()} == {n: p.shape for n, p in layer.params.items()}
+
+
+def test_every_layer_and_sequential_switch_modes():
+    net = Sequential(Dense(4, 3, rng=0), ReLU(), Dropout(0.5), Dense(3, 2, rng=1))
+    assert net.training and all(layer.training for layer in net.layers)
+    assert net.eval() is net and not net.training and not any(layer.training for layer in net.layers)
+    x = np.ones((2, 4), dtype=np.float32)
+    np.testing.assert_array_equal(net.forward(x), net.forward(x))  # no dropout in evaluation mode
+    net.train()
+    assert all(layer.training for layer in net.layers)

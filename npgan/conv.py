@@ -1,0 +1,241 @@
+"""Convolutions by hand: ``Conv2d`` and its transpose ``ConvTranspose2d``, each one matrix product.
+
+**im2col.** A convolution slides a ``(C, k, k)`` kernel over the (zero-padded) image with step ``stride``;
+each output value is the dot product of one window of the input with one kernel. Copy every window into a
+row of a matrix, ``cols`` of shape ``(N * H_out * W_out, k * k * C)`` ("image to columns"), and all the dot
+products of all ``out_channels`` kernels become *one* matrix product ``cols @ W_matrix``, which BLAS runs
+near the machine's peak speed. The backward pass is the same product read backwards (see ``Conv2d``), plus
+``col2im``, which adds each row of a gradient back onto the window it was copied from.
+
+**Memory layout.** At the interface, image batches are ``(N, C, H, W)`` as in PyTorch and the papers.
+Inside, these layers work channels-last, ``(N, H, W, C)``: a window's ``k * k * C`` values then lie in ``k``
+runs of ``k * C`` consecutive numbers (``im2col`` copies long runs), and ``cols @ W_matrix``, of shape
+``(N * H_out * W_out, out)``, already *is* the output in ``(N, H_out, W_out, out)`` order. The layers return
+it as an ``(N, C, H, W)`` *view* of that channels-last memory (PyTorch calls this the ``channels_last``
+memory format): same shape, same values, same indexing, and no transposing copy. NumPy's elementwise
+operations keep the memory order of their inputs, so activations and batch norm in between keep it too,
+and the next convolution takes its input back without a copy. Any other ``(N, C, H, W)`` array works as
+well; it is copied once.
+"""
+import numpy as np
+
+from .layers import Layer, initial_weight_and_bias
+
+
+def channels_last(x):
+    """``(N, C, H, W)`` -> ``(N, H, W, C)``: a view, no copy."""
+    return x.transpose(0, 2, 3, 1)
+
+
+def channels_first(x):
+    """``(N, H, W, C)`` -> ``(N, C, H, W)``: a view, no copy."""
+    return x.transpose(0, 3, 1, 2)
+
+
+def pad(x, padding):
+    """Channels-last ``x`` (N, H, W, C) with ``padding`` zeros around each image: (N, H + 2p, W + 2p, C)."""
+    if padding == 0:
+        return x
+    N, H, W, C = x.shape
+    padded = np.zeros((N, H + 2 * padding, W + 2 * padding, C), dtype=x.dtype)
+    padded[:, padding:padding + H, padding:padding + W] = x
+    return padded
+
+
+def im2col(x, kernel_size, stride):
+    """Every ``k x k`` window of channels-last ``x`` (N, H, W, C), taken with step ``stride``, as one row:
+    ``cols`` (N * H_out * W_out, k * k * C), rows in (n, i, j) order, each row in (kh, kw, C) order.
+
+    ``sliding_window_view`` gives all windows as a view, no copy; the reshape makes the one copy.
+    """
+    windows = np.lib.stride_tricks.sliding_window_view(x, (kernel_size, kernel_size), axis=(1, 2))
+    windows = windows[:, ::stride, ::stride]                  # (N, H_out, W_out, C, kh, kw), a view
+    N, H_out, W_out = windows.shape[:3]
+    return windows.transpose(0, 1, 2, 4, 5, 3).reshape(N * H_out * W_out, -1)
+
+
+def col2im(cols, out, kernel_size, stride):
+    """The adjoint (transpose) of :func:`im2col`: adds each row of ``cols`` back onto its window of the
+    channels-last array ``out`` (N, H, W, C), in place, and returns ``out``. Where windows overlap
+    (``stride < kernel_size``) the values add up: an input pixel used by several windows gets the gradient
+    from each of them.
+
+    One strided slice-add per kernel offset (k * k of them), each covering every window at once.
+    """
+    N, H, W, C = out.shape
+    k, s = kernel_size, stride
+    H_out, W_out = (H - k) // s + 1, (W - k) // s + 1
+    cols = cols.reshape(N, H_out, W_out, k, k, C)
+    for u in range(k):
+        for v in range(k):
+            out[:, u:u + s * (H_out - 1) + 1:s, v:v + s * (W_out - 1) + 1:s] += cols[:, :, :, u, v]
+    return out
+
+
+def _check_geometry(layer_name, kernel_size, stride, padding):
+    """``kernel_size`` and ``stride`` must be integers >= 1 and ``padding`` >= 0 (else no output at all)."""
+    for name, value, least in (("kernel_size", kernel_size, 1), ("stride", stride, 1), ("padding", padding, 0)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+            raise ValueError(f"{layer_name} needs an integer {name} >= {least}, got {value!r}")
+
+
+class _Convolution(Layer):
+    """What ``Conv2d`` and ``ConvTranspose2d`` share: square kernels, one stride and padding for both axes,
+    weights from :func:`npgan.layers.initial_weight_and_bias`."""
+
+    def __init__(self, weight_shape, bias_size, kernel_size, stride, padding, init, rng, dtype):
+        super().__init__()
+        _check_geometry(type(self).__name__, kernel_size, stride, padding)
+        self.kernel_size, self.stride, self.padding = int(kernel_size), int(stride), int(padding)
+        # fans as PyTorch counts them from the weight's shape (dims 0 and 1), times the kernel's area
+        area = self.kernel_size ** 2
+        self.params["W"], self.params["b"] = initial_weight_and_bias(
+            init, weight_shape, bias_size, weight_shape[1] * area, weight_shape[0] * area,
+            np.random.default_rng(rng), dtype)
+        self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+
+    def config(self):
+        return {"in_channels": self.in_channels, "out_channels": self.out_channels,
+                "kernel_size": self.kernel_size, "stride": self.stride, "padding": self.padding}
+
+    def _check_input(self, x):
+        """``x`` must be (N, in_channels, H, W) with H and W large enough for a non-empty output."""
+        least = self.min_input_size()
+        if x.ndim != 4 or x.shape[1] != self.in_channels or min(x.shape[2:]) < least:
+            raise self.shape_error(f"(N, {self.in_channels}, H, W) with H, W >= {least}", x)
+
+
+class Conv2d(_Convolution):
+    """2-D convolution (cross-correlation, as every deep learning library computes it).
+
+    Shapes: ``x`` (N, in, H, W), ``W`` (out, in, k, k), ``b`` (out,), ``y`` (N, out, H_out, W_out) with
+    ``H_out = (H + 2 padding - k) // stride + 1`` (same for W)::
+
+        y[n, o, i, j] = b[o] + sum_{c, u, v} W[o, c, u, v] * x_pad[n, c, stride*i + u, stride*j + v]
+
+    As matrices (module docstring): ``Y = cols @ W_matrix + b``, where ``cols`` (N H_out W_out, k k in) holds
+    the windows and ``W_matrix`` (k k in, out) the kernels.
+
+    ``init``: ``"glorot"`` (default, as TensorFlow's ``conv2d``; fans ``in*k*k`` and ``out*k*k``), ``"dcgan"``
+    or ``"pytorch"``; see :func:`npgan.layers.initial_weight_and_bias`.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *, init="glorot", rng=None,
+                 dtype=np.float32):
+        self.in_channels, self.out_channels = in_channels, out_channels
+        k = kernel_size
+        super().__init__((out_channels, in_channels, k, k), out_channels, k, stride, padding, init, rng, dtype)
+
+    def output_size(self, size):
+        return (size + 2 * self.padding - self.kernel_size) // self.stride + 1
+
+    def min_input_size(self):
+        """The smallest H (or W) holding one window: ``H + 2 padding >= k``."""
+        return max(1, self.kernel_size - 2 * self.padding)
+
+    def weight_matrix(self):
+        """``W`` (out, in, k, k) as (k k in, out), rows in the (kh, kw, C) order of ``cols``' columns."""
+        return self.params["W"].transpose(2, 3, 1, 0).reshape(-1, self.out_channels)
+
+    def forward(self, x):
+        self._check_input(x)
+        x = pad(channels_last(x), self.padding)
+        self.padded_shape = x.shape
+        self.cols = im2col(x, self.kernel_size, self.stride)   # (N H_out W_out, k k in): kept for dW
+        self.W_matrix = self.weight_matrix()
+        y = np.matmul(self.cols, self.W_matrix)                 # (N H_out W_out, out)
+        y += self.params["b"]
+        N = x.shape[0]
+        return channels_first(y.reshape(N, self.output_size(x.shape[1] - 2 * self.padding),
+                                        self.output_size(x.shape[2] - 2 * self.padding), self.out_channels))
+
+    def backward(self, dy, *, input_grad=True, param_grads=True):
+        """``dy`` (N, out, H_out, W_out) -> ``dx`` (N, in, H, W).
+
+        ``Y = cols @ W_matrix + b`` is a dense layer whose rows are windows, so as for ``Dense``:
+        ``dW_matrix = cols.T @ dY``, ``db = dY`` summed over rows (over the batch and every position: the
+        same kernel and bias serve all of them), and ``dcols = dY @ W_matrix.T``. Each row of ``dcols`` is
+        the gradient of one window; ``col2im`` adds the windows back where they came from (an input
+        pixel seen by several windows collects the gradient of each), and the padding's share is dropped.
+        """
+        dy = channels_last(dy).reshape(-1, self.out_channels)    # a copy only if dy is not channels-last
+        if param_grads:
+            k = self.kernel_size
+            dW = np.matmul(self.cols.T, dy).reshape(k, k, self.in_channels, self.out_channels)
+            self.grads["W"] += dW.transpose(3, 2, 0, 1)
+            self.grads["b"] += dy.sum(axis=0)
+        if not input_grad:
+            return None
+        dcols = np.matmul(dy, self.W_matrix.T)                  # (N H_out W_out, k k in)
+        dx = col2im(dcols, np.zeros(self.padded_shape, dcols.dtype), self.kernel_size, self.stride)
+        p, (_, H, W, _) = self.padding, self.padded_shape
+        return channels_first(dx[:, p:H - p, p:W - p])
+
+
+class ConvTranspose2d(_Convolution):
+    """Transposed convolution: a DCGAN generator's upsampling layer, e.g. 7x7 -> 14x14 with k 4, stride 2, padding 1.
+
+    Shapes: ``x`` (N, in, H, W), ``W`` (in, out, k, k) as in PyTorch, ``b`` (out,), ``y`` (N, out, H_out, W_out)
+    with ``H_out = (H - 1) * stride - 2 * padding + k``: the size a ``Conv2d(out, in, k, stride, padding)``
+    turns back into H.
+
+    **Why it is the gradient of a convolution.** A convolution is linear in its input: ``y = A x`` for a big
+    sparse matrix ``A`` made of copies of the kernel, and its input gradient is ``dx = A^T dy``. This layer
+    computes ``y = A^T x``: the input gradient of ``Conv2d(out, in, k, stride, padding)`` holding the same
+    ``W`` (which is why PyTorch stores it as (in, out, k, k)). So the code is that convolution's backward
+    pass, and its own backward pass is that convolution's forward pass (``(A^T)^T = A``):
+
+    - forward: ``cols = X @ W_matrix`` (each input pixel paints a ``k x k x out`` patch, scaled by its
+      values), ``col2im`` adds the overlapping patches into an image of size ``(H - 1) stride + k``, the
+      border ``padding`` is cropped, ``b`` added;
+    - backward: ``dcols = im2col(pad(dY))`` (the patch each input pixel painted, now of gradients),
+      ``dX = dcols @ W_matrix.T``, ``dW_matrix = X.T @ dcols``, ``db`` = ``dY`` summed over all but channels.
+
+    Where the convolution's stride skips input pixels, its transpose spreads each input pixel ``stride``
+    apart: a "fractionally strided" convolution that upsamples.
+
+    ``init``: as ``Conv2d`` (with PyTorch's fans for ``"pytorch"``: ``out*k*k`` counts as fan-in).
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *, init="glorot", rng=None,
+                 dtype=np.float32):
+        self.in_channels, self.out_channels = in_channels, out_channels
+        k = kernel_size
+        super().__init__((in_channels, out_channels, k, k), out_channels, k, stride, padding, init, rng, dtype)
+
+    def output_size(self, size):
+        return (size - 1) * self.stride - 2 * self.padding + self.kernel_size
+
+    def min_input_size(self):
+        """The smallest H (or W) whose output is not cropped away: ``(H - 1) stride + k - 2 padding >= 1``."""
+        return max(1, 1 - (2 * self.padding + 1 - self.kernel_size) // -self.stride)
+
+    def weight_matrix(self):
+        """``W`` (in, out, k, k) as (in, k k out), columns in the (kh, kw, C) order of ``col2im``'s rows."""
+        return self.params["W"].transpose(0, 2, 3, 1).reshape(self.in_channels, -1)
+
+    def forward(self, x):
+        self._check_input(x)
+        N, _, H, W = self.input_shape = x.shape
+        self.x = channels_last(x).reshape(-1, self.in_channels)  # (N H W, in): kept for dW
+        self.W_matrix = self.weight_matrix()
+        cols = np.matmul(self.x, self.W_matrix)                  # (N H W, k k out)
+        k, s, p = self.kernel_size, self.stride, self.padding
+        full = np.zeros((N, (H - 1) * s + k, (W - 1) * s + k, self.out_channels), dtype=cols.dtype)
+        col2im(cols, full, k, s)
+        y = np.add(full[:, p:full.shape[1] - p, p:full.shape[2] - p], self.params["b"])  # crop, add b
+        return channels_first(y)
+
+    def backward(self, dy, *, input_grad=True, param_grads=True):
+        """``dy`` (N, out, H_out, W_out) -> ``dx`` (N, in, H, W): the forward pass of the matching ``Conv2d``."""
+        dcols = im2col(pad(channels_last(dy), self.padding), self.kernel_size, self.stride)  # (N H W, k k out)
+        if param_grads:
+            k = self.kernel_size
+            dW = np.matmul(self.x.T, dcols).reshape(self.in_channels, k, k, self.out_channels)
+            self.grads["W"] += dW.transpose(0, 3, 1, 2)
+            self.grads["b"] += dy.sum(axis=(0, 2, 3))
+        if not input_grad:
+            return None
+        N, _, H, W = self.input_shape
+        dx = np.matmul(dcols, self.W_matrix.T)                   # (N H W, in)
+        return channels_first(dx.reshape(N, H, W, self.in_channels))
