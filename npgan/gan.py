@@ -48,6 +48,7 @@ class GANConfig:
     z_size: int = 100
     g_hidden: int = 128
     d_hidden: int = 128
+    width: int = 64      # dcgan: channels of D's first convolution (and of G's last hidden layer)
     alpha: float = 0.01  # LeakyReLU slope for x < 0
     smooth: float = 0.1  # label smoothing: real images get the target 1 - smooth
     lr: float = 0.002
@@ -214,6 +215,30 @@ class GAN:
             d_loss = bce_with_logits(self.D.forward(with_labels(real, labels, classes)), 1 - self.config.smooth)[0]
             fake_logits = self.D.forward(fake)
         return d_loss + bce_with_logits(fake_logits, 0.0)[0], bce_with_logits(fake_logits, 1.0)[0]
+
+    def refresh_average(self, batches=20):
+        """Batch-norm statistics that belong to the averaged weights ``G_avg``.
+
+        Averaging weights does not average what the layers see: the running statistics G gathered belong
+        to G's own weights. So they are re-estimated, as the plain average over ``batches`` batches of
+        ``G_avg`` run in training mode, on latent vectors from a fixed seed (deterministic: a resumed
+        run repeats it exactly). Nothing to do without a weight average or batch norm.
+        """
+        if self.G_avg is None or not self.G_avg.buffers:
+            return
+        norms = [layer for layer in self.G_avg.layers if hasattr(layer, "reset_running_stats")]
+        momenta = [norm.momentum for norm in norms]
+        for norm in norms:
+            norm.reset_running_stats()
+            norm.momentum = None  # a plain average over the batches
+        rng, n = np.random.default_rng([self.config.seed, 3]), self.config.batch_size
+        self.G_avg.train()
+        for _ in range(batches):
+            labels = np.arange(n) % self.config.classes if self.config.classes else None
+            self.G_avg.forward(with_labels(sample_z(rng, n, self.config.z_size), labels, self.config.classes))
+        self.G_avg.eval()
+        for norm, momentum in zip(norms, momenta):
+            norm.momentum = momentum
 
     @property
     def sampler(self):

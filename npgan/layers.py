@@ -292,6 +292,43 @@ class Flatten(Layer):
         return dy.reshape(self.input_shape) if input_grad else None
 
 
+class LabelChannels(Layer):
+    """A conditional convolutional discriminator's input layer: rows ``(N, C*H*W + classes)``, an image and
+    its one-hot label side by side as the GAN passes them, -> images ``(N, C + classes, H, W)``: the image,
+    and for each class a constant channel holding that label value at every pixel. The first convolution
+    then sees the label wherever it looks (the conditional GAN's concatenation, done for images).
+
+    ``shape``: the image's ``(C, H, W)``. Backward: the image channels' gradient goes back to the pixels;
+    a constant channel's value was used at every pixel, so its gradient is the sum over them.
+    """
+
+    def __init__(self, shape, classes):
+        super().__init__()
+        self.shape, self.classes = tuple(int(size) for size in shape), int(classes)
+        if len(self.shape) != 3 or min(self.shape) < 1 or self.classes < 1:
+            raise ValueError(f"LabelChannels needs an image shape (C, H, W) and classes >= 1, got {shape}, {classes}")
+
+    def config(self):
+        return {"shape": list(self.shape), "classes": self.classes}
+
+    def forward(self, x):
+        C, H, W = self.shape
+        pixels = C * H * W
+        if x.ndim != 2 or x.shape[1] != pixels + self.classes:
+            raise self.shape_error(f"(N, {pixels} + {self.classes})", x)
+        # Channels-last memory, returned as an (N, C, H, W) view: what Conv2d takes without a copy.
+        images = np.empty((len(x), H, W, C + self.classes), dtype=x.dtype)
+        images[..., :C] = x[:, :pixels].reshape(-1, C, H, W).transpose(0, 2, 3, 1)
+        images[..., C:] = x[:, None, None, pixels:]
+        return images.transpose(0, 3, 1, 2)
+
+    def backward(self, dy, *, input_grad=True, param_grads=True):
+        if not input_grad:
+            return None
+        C = self.shape[0]
+        return np.concatenate([dy[:, :C].reshape(len(dy), -1), dy[:, C:].sum(axis=(2, 3))], axis=1)
+
+
 class Sequential(Layer):
     """Layers applied in order; backward runs them in reverse (the chain rule).
 

@@ -17,12 +17,16 @@ from typing import Callable
 
 import numpy as np
 
-from .layers import Dense, LeakyReLU, Sequential, Sigmoid, Tanh
+from .conv import Conv2d, ConvTranspose2d
+from .layers import Dense, Dropout, Flatten, LabelChannels, LeakyReLU, ReLU, Reshape, Sequential, Sigmoid, Tanh
+from .norm import BatchNorm
 
+IMAGE_SHAPE = (1, 28, 28)
 IMAGE_SIZE = 28 * 28
 CLASSES = 10  # a conditional model's labels: MNIST's digits, Fashion-MNIST's ten kinds of item
 
-LAYER_TYPES = {cls.__name__: cls for cls in (Dense, LeakyReLU, Sigmoid, Tanh)}
+LAYER_TYPES = {cls.__name__: cls for cls in (BatchNorm, Conv2d, ConvTranspose2d, Dense, Dropout, Flatten,
+                                             LabelChannels, LeakyReLU, ReLU, Reshape, Sigmoid, Tanh)}
 
 
 def describe(net):
@@ -76,6 +80,51 @@ def tutorial(config, rng, dtype):
     return G, D
 
 
+# --- Beyond the tutorial -------------------------------------------------------------------------------------
+
+def mlp_bn(config, rng, dtype):
+    """``(G, D)`` of PyTorch-GAN's ``gan.py``: a deeper MLP generator with batch norm after each hidden layer
+    but the first, and a wider MLP discriminator; LeakyReLU ``config.alpha``; PyTorch's initialisation.
+
+        G: z -> 128 -> 256 BN -> 512 BN -> 1024 BN -> 784 tanh        D: 784 -> 512 -> 256 -> 1
+    """
+    classes, alpha = config.classes, config.alpha
+
+    def dense(n_in, n_out):
+        return Dense(n_in, n_out, init="pytorch", rng=rng, dtype=dtype)
+
+    G = [dense(config.z_size + classes, 128), LeakyReLU(alpha)]
+    for n_in, n_out in ((128, 256), (256, 512), (512, 1024)):
+        G += [dense(n_in, n_out), BatchNorm(n_out, dtype=dtype), LeakyReLU(alpha)]
+    G += [dense(1024, IMAGE_SIZE), Tanh()]
+    D = [dense(IMAGE_SIZE + classes, 512), LeakyReLU(alpha), dense(512, 256), LeakyReLU(alpha), dense(256, 1)]
+    return Sequential(*G), Sequential(*D)
+
+
+def dcgan(config, rng, dtype):
+    """``(G, D)`` of a small DCGAN (Radford et al., 2016) of width ``w = config.width``; N(0, 0.02) weights.
+
+        G: z -> Dense 2w*7*7 -> BN -> ReLU -> (2w, 7, 7) -> ConvT(2w, w, 4, 2, 1) -> BN -> ReLU
+             -> ConvT(w, 1, 4, 2, 1) -> tanh                                 (7x7 -> 14x14 -> 28x28)
+        D: (1, 28, 28) -> Conv(1, w, 4, 2, 1) -> LeakyReLU -> Conv(w, 2w, 4, 2, 1) -> BN -> LeakyReLU
+             -> Flatten -> Dense 1                                           (28x28 -> 14x14 -> 7x7)
+
+    The networks keep npgan's row interface: G ends with ``Flatten`` and D starts by reshaping its rows
+    into images (conditional: ``LabelChannels`` adds a constant channel per class).
+    """
+    w, classes, alpha = config.width, config.classes, config.alpha
+    conv_args = dict(init="dcgan", rng=rng, dtype=dtype)
+    G = Sequential(Dense(config.z_size + classes, 2 * w * 49, **conv_args), BatchNorm(2 * w * 49, dtype=dtype),
+                   ReLU(), Reshape((2 * w, 7, 7)),
+                   ConvTranspose2d(2 * w, w, 4, 2, 1, **conv_args), BatchNorm(w, dtype=dtype), ReLU(),
+                   ConvTranspose2d(w, 1, 4, 2, 1, **conv_args), Tanh(), Flatten())
+    D = Sequential(LabelChannels(IMAGE_SHAPE, classes) if classes else Reshape(IMAGE_SHAPE),
+                   Conv2d(1 + classes, w, 4, 2, 1, **conv_args), LeakyReLU(alpha),
+                   Conv2d(w, 2 * w, 4, 2, 1, **conv_args), BatchNorm(2 * w, dtype=dtype), LeakyReLU(alpha),
+                   Flatten(), Dense(2 * w * 49, 1, **conv_args))
+    return G, D
+
+
 @dataclass(frozen=True)
 class Model:
     """A named architecture: its builder, the hyperparameters it changes from the tutorial's, and the
@@ -90,6 +139,10 @@ class Model:
 MODELS = {
     "tutorial": Model(tutorial, {}, ("g_hidden", "d_hidden"),
                       "the tutorial's one-hidden-layer MLPs (G 100-128-784, D 784-128-1)"),
+    "mlp-bn": Model(mlp_bn, dict(alpha=0.2, smooth=0.0, lr=2e-4, beta1=0.5, batch_size=64), (),
+                    "deeper MLPs with batch norm (G 100-128-256-512-1024-784, D 784-512-256-1)"),
+    "dcgan": Model(dcgan, dict(alpha=0.2, smooth=0.0, lr=2e-4, beta1=0.5, batch_size=64), ("width",),
+                   "a small convolutional GAN (DCGAN): transposed convolutions up, convolutions down"),
 }
 
 

@@ -68,6 +68,7 @@ def train(images_u8, config, out_dir, *, labels=None, resume_from=None, minutes=
             real, z, y, d_mean, g_mean = _train_epoch(gan, images_u8, labels, run.rng, steps, run.epoch, progress)
             d_loss, g_loss = gan.losses(real, z, y)  # the tutorial's print: the last batch, after the step
             run.epoch += 1
+            gan.refresh_average()
             log(f"Epoch {run.epoch}/{config.epochs}... Discriminator Loss: {d_loss:.4f}... "
                 f"Generator Loss: {g_loss:.4f}")
             for key, value in zip(HISTORY_KEYS, (d_loss, g_loss, d_mean, g_mean, gan.generate(fixed_z, fixed_labels))):
@@ -188,6 +189,7 @@ HYPERPARAMETERS = (  # (GANConfig field, argparse type, help)
     ("z_size", positive_int, "size of the latent vector z"),
     ("g_hidden", positive_int, "generator hidden units"),
     ("d_hidden", positive_int, "discriminator hidden units"),
+    ("width", positive_int, "channels of the first convolution of D (G's last hidden layer has as many)"),
     ("alpha", fraction, "LeakyReLU slope for x < 0"),
     ("smooth", fraction, "label smoothing: real images get the target 1 - smooth"),
     ("lr", positive_float, "Adam learning rate"),
