@@ -1,12 +1,19 @@
-"""Small shared pieces of npgan's command lines (``npgan.sample``, ``npgan.train``).
+"""Small shared pieces of npgan's command lines (``npgan.sample``, ``npgan.train``, ``npgan.evaluate``).
 
 - :class:`ArgumentParser`: argparse, but a bad flag gives *one* line on stderr
   (``prog: error: message (see --help)``) and exit status 2, instead of the usage block plus the message.
 - Argument types with clear messages: :func:`positive_int`, :func:`nonnegative_int`,
   :func:`int_range`, :func:`positive_float`, :func:`fraction`.
+- Output files: :func:`check_output` before any work, :func:`write_all` to write several at once,
+  atomically (all of them appear, or none).
 """
 import argparse
+import contextlib
 import math
+import os
+from pathlib import Path
+
+from .data import atomic_write
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -92,3 +99,26 @@ def fraction(text):
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"must be a number in [0, 1), got {text!r}")
     return value
+
+
+def check_output(path):
+    """Fail early, before any work, if ``path`` cannot be an output file (``OSError`` saying why)."""
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise OSError(f"cannot write {path}: folder {folder} does not exist")
+    if path.is_dir():
+        raise OSError(f"cannot write {path}: it is a folder")
+    if not os.access(folder, os.W_OK):
+        raise OSError(f"cannot write {path}: folder {folder} is not writable")
+
+
+def write_all(outputs):
+    """Write every ``(path, write)`` pair (``write`` gets an open binary file); the files appear only once
+    all of them were written, so a failure leaves no output half-written or missing its partner."""
+    with contextlib.ExitStack() as stack:
+        for path, write in outputs:
+            try:
+                write(stack.enter_context(atomic_write(path)))
+            except OSError as err:
+                raise OSError(f"cannot write {path}: {err.strerror or err}") from None
