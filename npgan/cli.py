@@ -4,6 +4,7 @@
   (``prog: error: message (see --help)``) and exit status 2, instead of the usage block plus the message.
 - Argument types with clear messages: :func:`positive_int`, :func:`nonnegative_int`,
   :func:`int_range`, :func:`positive_float`, :func:`fraction`.
+- :func:`run_main`: parse, run, and turn every expected failure into one line on stderr and an exit status.
 - Output files: :func:`check_output` before any work, :func:`write_all` to write several at once,
   atomically (all of them appear, or none).
 """
@@ -11,6 +12,7 @@ import argparse
 import contextlib
 import math
 import os
+import sys
 from pathlib import Path
 
 from .data import atomic_write
@@ -40,6 +42,31 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
         if action.default is None or action.default is False or "default" in (action.help or ""):
             return action.help
         return super()._get_help_string(action)
+
+
+class UsageError(Exception):
+    """A problem with the arguments found after parsing (reported like an argparse error, exit status 2)."""
+
+
+def run_main(parser, run, argv=None, errors=(OSError, ValueError, MemoryError)):
+    """``run(parser.parse_args(argv))``'s exit status, every failure one line on stderr, no traceback.
+
+    ``--help``: 0. A bad flag or a :class:`UsageError`: ``prog: error: ...`` and 2. Any of ``errors``:
+    ``prog: error: message`` and 1. Anything else is a bug, and keeps its traceback.
+    """
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help (0) or a bad flag (2, message already printed)
+        return exit_.code if isinstance(exit_.code, int) else 1
+    try:
+        return run(args)
+    except UsageError as err:
+        print(f"{parser.prog}: error: {err}", file=sys.stderr)
+        return 2
+    except errors as err:
+        message = " ".join(str(err).split()) or type(err).__name__
+        print(f"{parser.prog}: error: {message}", file=sys.stderr)
+        return 1
 
 
 def _parse_int(text):

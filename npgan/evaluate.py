@@ -18,6 +18,10 @@ compare them, each printed beside the same figure for real data:
 The classifier is trained the first time (about half a minute at one thread), then cached beside the data
 as ``<data-dir>/<dataset>-classifier.npz`` (or in ``~/.cache/npgan`` when that folder is read-only) with the
 test images' nearest-training-image distances, the costly part of the copying ratio.
+
+Limits: a classifier's label is not a person's judgement. It calls a vague blob a 1 if a 1 is closest, and
+can be confidently wrong on images unlike any it was trained on; class shares say nothing about variety
+within a class (FID does, in part). The figures compare runs; they do not certify one.
 """
 import hashlib
 import json
@@ -27,10 +31,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from . import plots
 from .classifier import RECIPE, features_and_logits, make_classifier, recipe_json, train_classifier
-from .cli import ArgumentParser, check_output, int_range, nonnegative_int, positive_int, write_all
+from .cli import (ArgumentParser, UsageError, check_output, int_range, nonnegative_int, positive_int, run_main,
+                  write_all)
 from .data import DownloadError, atomic_write, load_mnist
 from .gan import CheckpointError, copy_params, load_generator, read_npz, to_unit_range
 from .losses import softmax
@@ -326,7 +332,7 @@ def most_confident(samples, probabilities, classes, per_class=10):
 def shares_figure(result, samples, probabilities):
     """The ``--png`` figure: class shares beside real ones, and the most confident samples per class."""
     examples = most_confident(samples, probabilities, len(result["classes"]))
-    title = f"What a classifier calls {result['n']:,} samples of {Path(result['source']).name}"
+    title = f"What a classifier calls {result['n']:,} samples of {'/'.join(Path(result['source']).parts[-2:])}"
     return plots.class_shares_figure(result["classes"], result["shares"]["samples"], result["shares"]["real"],
                                      examples, title=title)
 
@@ -342,10 +348,6 @@ examples:
 The classifier is trained on first use (about half a minute) and cached beside the data.
 The copying ratio uses the first {COPY_SAMPLES:,} samples (each compared with all 60,000 training images).
 """
-
-
-class UsageError(Exception):
-    """A problem with the arguments found after parsing (reported like an argparse error)."""
 
 
 def build_parser():
@@ -372,29 +374,26 @@ def build_parser():
 
 
 def run(args):
+    """Score the samples ``args`` name, print the table, write ``--json``/``--png``; returns 0."""
     started = time.perf_counter()
     outputs = [Path(p) for p in (args.json, args.png) if p]
     if len(outputs) == 2 and outputs[0].resolve() == outputs[1].resolve():
         raise UsageError("--json and --png name the same file")
     for path in outputs:
-        check_output(path)
-    if args.checkpoint:
-        source, seed = args.checkpoint, args.seed
-        samples = load_samples_from_checkpoint(args.checkpoint, args.n or 10_000, args.seed)
-    else:
-        source, seed = args.npy, None
-        samples = load_samples_from_npy(args.npy, args.n)
-
-    evaluator = Evaluator(args.dataset, args.data_dir, cache_dir=args.cache_dir,
-                          log=lambda message: print(f"{PROG}: {message}"))
-    features, probabilities = evaluator.classify(samples)
-    result = report(evaluator, samples, features, probabilities, source, seed)
-    files = []
-    if args.json:
-        files.append((args.json, lambda f: f.write((json.dumps(result, indent=2) + "\n").encode())))
-    if args.png:
-        figure = shares_figure(result, samples, probabilities)
-        files.append((args.png, lambda f: plots.write_png(figure, f)))
+        check_output(path)  # before any work
+    with threadpool_limits(limits=args.threads, user_api="blas"):
+        samples = load_samples(args)
+        evaluator = Evaluator(args.dataset, args.data_dir, cache_dir=args.cache_dir,
+                              log=lambda message: print(f"{PROG}: {message}"))
+        features, probabilities = evaluator.classify(samples)
+        result = report(evaluator, samples, features, probabilities, args.checkpoint or args.npy,
+                        args.seed if args.checkpoint else None)
+        files = []
+        if args.json:
+            files.append((args.json, lambda f: f.write((json.dumps(result, indent=2) + "\n").encode())))
+        if args.png:
+            figure = shares_figure(result, samples, probabilities)
+            files.append((args.png, lambda f: plots.write_png(figure, f)))
     write_all(files)
     print(format_table(result))
     for path, _ in files:
@@ -403,25 +402,16 @@ def run(args):
     return 0
 
 
+def load_samples(args):
+    """The samples the command line names: drawn from ``--checkpoint`` or read from ``--npy``."""
+    if args.checkpoint:
+        return load_samples_from_checkpoint(args.checkpoint, args.n or 10_000, args.seed)
+    return load_samples_from_npy(args.npy, args.n)
+
+
 def main(argv=None):
     """Command line entry point; returns the exit status (0 ok, 1 error, 2 bad arguments)."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:  # --help (0) or a bad flag (2, message already printed)
-        return exit_.code if isinstance(exit_.code, int) else 1
-    from threadpoolctl import threadpool_limits
-
-    try:
-        with threadpool_limits(limits=args.threads, user_api="blas"):
-            return run(args)
-    except UsageError as err:
-        print(f"{PROG}: error: {err}", file=sys.stderr)
-        return 2
-    except (CheckpointError, DownloadError, OSError, ValueError, MemoryError) as err:
-        message = " ".join(str(err).split()) or type(err).__name__
-        print(f"{PROG}: error: {message}", file=sys.stderr)
-        return 1
+    return run_main(build_parser(), run, argv, errors=(DownloadError, OSError, ValueError, MemoryError))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """npgan.evaluate: the Evaluator and its cache (on a small synthetic dataset), the command line's every bad
 input, and, with real MNIST, the reference classifier's accuracy and figures that tell real from fake."""
+import io
 import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -24,6 +27,14 @@ def one_blas_thread():
     """As the command lines do: two BLAS threads on a busy 2-core machine can be 5x slower than one."""
     with threadpool_limits(limits=1, user_api="blas"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    """Tests never download: a test that would (by reaching the data with a bad input let through) fails."""
+    def no_download(*args, **kwargs):
+        raise AssertionError("the network must not be touched")
+    monkeypatch.setattr(data, "_download_all", no_download)
 
 
 # --- The Evaluator and its cache, on synthetic data ------------------------------------------------------
@@ -102,7 +113,6 @@ def test_read_only_data_folder_caches_in_the_user_cache_or_in_memory(synthetic_d
     (tmp_path / "locked").mkdir(mode=0o555)
     evaluator, messages = build(data_dir, cache_dir=tmp_path / "locked")
     assert evaluator.cache_path is None and "memory" in messages[-1]
-    data_dir.chmod(0o755)
 
 
 def test_score_is_a_flat_dict_of_floats(synthetic_data, tmp_path):
@@ -130,14 +140,6 @@ def test_table_names_fashion_classes():
 
 # --- The command line: bad input is one line, exit status != 0, nothing written ---------------------------
 
-@pytest.fixture(autouse=True)
-def offline(monkeypatch):
-    """Tests never download: a test that would (by reaching the data with a bad input let through) fails."""
-    def no_download(*args, **kwargs):
-        raise AssertionError("the network must not be touched")
-    monkeypatch.setattr(data, "_download_all", no_download)
-
-
 @pytest.fixture
 def gen_path(tmp_path):
     config = GANConfig(z_size=8, g_hidden=16)
@@ -152,35 +154,28 @@ def run(capsys, *argv):
     return code, captured.out, captured.err
 
 
-def save_npy(path, array):
-    np.save(path, array, allow_pickle=True)
-    return path
+def npy_bytes(array):
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=True)  # pickled too, to prove the reader refuses it
+    return buffer.getvalue()
 
 
-def bad_npy(tmp_path, kind):
-    good = np.zeros((10, 784), dtype=np.float32)
-    path = tmp_path / f"{kind}.npy"
-    if kind == "missing":
-        return path
-    if kind == "text":
-        path.write_text("0.5, 0.5\n")
-    elif kind == "truncated":
-        np.save(path, good)
-        path.write_bytes(path.read_bytes()[:1000])
-    elif kind == "pickled":
-        save_npy(path, np.array([{"evil": 1}] * 10, dtype=object))
-    else:
-        variants = {"shape": good.reshape(10, 16, 49), "flat": good.ravel(), "dtype": good.astype(np.uint8),
-                    "int": good.astype(np.int64), "range": good - 1.5, "pixels": good + 255,
-                    "nan": np.where(np.arange(784) == 3, np.nan, good), "inf": np.where(np.arange(784) == 5, -np.inf, good),
-                    "one": good[:1]}
-        save_npy(path, variants[kind])
-    return path
-
-
-NPY_PROBLEMS = {"missing": "No such file", "text": "not a .npy", "truncated": "truncated", "pickled": "pickled", "shape": "shape",
-                "flat": "shape", "dtype": "uint8", "int": "dtype", "range": "[-1, 1]", "pixels": "x / 127.5 - 1",
-                "nan": "NaN", "inf": "inf", "one": "need 2"}
+GOOD = np.zeros((10, 784), dtype=np.float32)
+BAD_NPY = {  # kind: (the file's bytes, or None for no file; what the error line says)
+    "missing": (None, "No such file"),
+    "text": (b"0.5, 0.5\n", "not a .npy"),
+    "truncated": (npy_bytes(GOOD)[:1000], "truncated"),
+    "pickled": (npy_bytes(np.array([{"evil": 1}] * 10, dtype=object)), "pickled"),
+    "shape": (npy_bytes(GOOD.reshape(10, 16, 49)), "shape"),
+    "flat": (npy_bytes(GOOD.ravel()), "shape"),
+    "uint8": (npy_bytes(GOOD.astype(np.uint8)), "x / 127.5 - 1"),
+    "int": (npy_bytes(GOOD.astype(np.int64)), "dtype int64"),
+    "range": (npy_bytes(GOOD - 1.5), "[-1, 1]"),
+    "pixels": (npy_bytes(GOOD + 255), "x / 127.5 - 1"),
+    "nan": (npy_bytes(np.where(np.arange(784) == 3, np.nan, GOOD)), "NaN"),
+    "inf": (npy_bytes(np.where(np.arange(784) == 5, -np.inf, GOOD)), "inf"),
+    "one row": (npy_bytes(GOOD[:1]), "need 2"),
+}
 
 
 def assert_one_line_error(code, out, err, expected, exit_code=1):
@@ -190,17 +185,21 @@ def assert_one_line_error(code, out, err, expected, exit_code=1):
     assert err.startswith("npgan.evaluate: error: ") and expected in err, err
 
 
-@pytest.mark.parametrize("kind", sorted(NPY_PROBLEMS))
+@pytest.mark.parametrize("kind", sorted(BAD_NPY))
 def test_bad_npy_is_one_line_and_writes_nothing(capsys, tmp_path, kind):
-    path = bad_npy(tmp_path, kind)
+    content, expected = BAD_NPY[kind]
+    path = tmp_path / "samples.npy"
+    if content is not None:
+        path.write_bytes(content)
     before = sorted(os.listdir(tmp_path))
     code, out, err = run(capsys, "--npy", path, "--json", tmp_path / "r.json", "--png", tmp_path / "r.png")
-    assert_one_line_error(code, out, err, NPY_PROBLEMS[kind])
+    assert_one_line_error(code, out, err, expected)
     assert sorted(os.listdir(tmp_path)) == before
 
 
 def test_npy_with_fewer_rows_than_n(capsys, tmp_path):
-    path = save_npy(tmp_path / "s.npy", np.zeros((5, 28, 28), dtype=np.float64))
+    path = tmp_path / "s.npy"
+    np.save(path, np.zeros((5, 28, 28), dtype=np.float64))
     assert_one_line_error(*run(capsys, "--npy", path, "--n", 6), "fewer than --n 6")
 
 
@@ -245,9 +244,16 @@ def test_unwritable_outputs_fail_before_any_work(capsys, tmp_path, gen_path, whe
     assert sorted(os.listdir(tmp_path)) == before
 
 
-def test_help(capsys):
-    code, out, _ = run(capsys, "--help")
-    assert code == 0 and "--checkpoint" in out and "--npy" in out and "copying" in out
+def test_help_and_an_error_as_a_program(tmp_path):
+    def program(*argv):
+        return subprocess.run([sys.executable, "-m", "npgan.evaluate", *map(str, argv)], capture_output=True,
+                              text=True, env={**os.environ, "MPLBACKEND": "Agg"}, timeout=60)
+
+    shown = program("--help")
+    assert shown.returncode == 0 and "--checkpoint" in shown.stdout and "copying" in shown.stdout
+    failed = program("--npy", tmp_path / "missing.npy")
+    assert failed.returncode == 1 and failed.stdout == ""
+    assert failed.stderr.startswith("npgan.evaluate: error: ") and len(failed.stderr.splitlines()) == 1
 
 
 # --- Real MNIST --------------------------------------------------------------------------------------------
