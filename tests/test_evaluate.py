@@ -312,6 +312,7 @@ def test_command_line_on_a_real_run(capsys, mnist_dir, cache_dir, one_epoch_run,
     assert code == 0 and err == "" and "training the reference classifier" not in out
     result = json.loads(report.read_text())
     assert result["n"] == 3000 and result["seed"] == 1 and result["dataset"] == "mnist"
+    assert result["copying_samples"] == 2000 and result["classifier"]["recipe"] == RECIPE
     assert result["classifier"]["test_accuracy"] == pytest.approx(mnist_evaluator.accuracy)
     assert set(result["samples"]) == set(result["real"]) == {"fid", "min_share", "kl_uniform", "confident_share",
                                                                "copying"}
