@@ -228,9 +228,9 @@ def load_samples_from_checkpoint(path, n, seed):
     """``n`` samples (n, 784) float32 in [-1, 1] drawn from the generator saved at ``path``, z from ``seed``
     (the same samples as ``python -m npgan.sample --checkpoint path --n n --seed seed``)."""
     G, meta = load_generator(path)
-    samples = generate(G, int(meta["z_size"]), n, seed)
-    if samples.shape != (n, 28 * 28):
-        raise CheckpointError(f"{path}: the generator makes rows of {samples.shape[1]} values, not 28x28 images")
+    samples = generate(G, int(meta["z_size"]), n, seed).reshape(n, -1)  # (n, 784), or (n, 1, 28, 28) flattened
+    if samples.shape[1] != 28 * 28:
+        raise CheckpointError(f"{path}: the generator makes images of {samples.shape[1]} values, not 28x28")
     return samples
 
 
