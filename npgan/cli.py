@@ -1,12 +1,21 @@
-"""Small shared pieces of npgan's command lines (``npgan.sample``, ``npgan.train``).
+"""Small shared pieces of npgan's command lines (``npgan.sample``, ``npgan.train``, ``npgan.evaluate``).
 
 - :class:`ArgumentParser`: argparse, but a bad flag gives *one* line on stderr
   (``prog: error: message (see --help)``) and exit status 2, instead of the usage block plus the message.
 - Argument types with clear messages: :func:`positive_int`, :func:`nonnegative_int`,
   :func:`int_range`, :func:`positive_float`, :func:`fraction`.
+- :func:`run_main`: parse, run, and turn every expected failure into one line on stderr and an exit status.
+- Output files: :func:`check_output` before any work, :func:`write_all` to write several at once,
+  atomically (all of them appear, or none).
 """
 import argparse
+import contextlib
 import math
+import os
+import sys
+from pathlib import Path
+
+from .data import atomic_write
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -33,6 +42,31 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
         if action.default is None or action.default is False or "default" in (action.help or ""):
             return action.help
         return super()._get_help_string(action)
+
+
+class UsageError(Exception):
+    """A problem with the arguments found after parsing (reported like an argparse error, exit status 2)."""
+
+
+def run_main(parser, run, argv=None, errors=(OSError, ValueError, MemoryError)):
+    """``run(parser.parse_args(argv))``'s exit status, every failure one line on stderr, no traceback.
+
+    ``--help``: 0. A bad flag or a :class:`UsageError`: ``prog: error: ...`` and 2. Any of ``errors``:
+    ``prog: error: message`` and 1. Anything else is a bug, and keeps its traceback.
+    """
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help (0) or a bad flag (2, message already printed)
+        return exit_.code if isinstance(exit_.code, int) else 1
+    try:
+        return run(args)
+    except UsageError as err:
+        print(f"{parser.prog}: error: {err}", file=sys.stderr)
+        return 2
+    except errors as err:
+        message = " ".join(str(err).split()) or type(err).__name__
+        print(f"{parser.prog}: error: {message}", file=sys.stderr)
+        return 1
 
 
 def _parse_int(text):
@@ -92,3 +126,26 @@ def fraction(text):
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"must be a number in [0, 1), got {text!r}")
     return value
+
+
+def check_output(path):
+    """Fail early, before any work, if ``path`` cannot be an output file (``OSError`` saying why)."""
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise OSError(f"cannot write {path}: folder {folder} does not exist")
+    if path.is_dir():
+        raise OSError(f"cannot write {path}: it is a folder")
+    if not os.access(folder, os.W_OK):
+        raise OSError(f"cannot write {path}: folder {folder} is not writable")
+
+
+def write_all(outputs):
+    """Write every ``(path, write)`` pair (``write`` gets an open binary file); the files appear only once
+    all of them were written, so a failure leaves no output half-written or missing its partner."""
+    with contextlib.ExitStack() as stack:
+        for path, write in outputs:
+            try:
+                write(stack.enter_context(atomic_write(path)))
+            except OSError as err:
+                raise OSError(f"cannot write {path}: {err.strerror or err}") from None

@@ -333,12 +333,15 @@ def fetch(spec: DatasetSpec, split: str = "train", data_dir="data", download: bo
     """Paths of the verified (images, labels) files of ``split``, downloading what is missing or bad.
 
     Files already in ``data_dir/spec.folder`` that verify are used as they are (and nothing is
-    written, so a read-only folder works). The rest are downloaded; with ``download=False`` they raise
-    ``FileNotFoundError`` instead, without touching the network.
+    written, so a read-only folder works). So are files in ``data_dir`` itself, for a dataset that has
+    a sub-folder of its own: ``--data-dir /usr/share/datasets/fashion-mnist`` (Debian's package) works as
+    well as ``--data-dir data`` holding ``data/fashion-mnist/``. The checksums tell MNIST's and
+    Fashion-MNIST's identically named files apart. Files missing from both are downloaded into
+    ``data_dir/spec.folder``; with ``download=False`` they raise ``FileNotFoundError`` instead, without
+    touching the network.
     """
-    folder = Path(data_dir) / spec.folder
     files = spec.files(split)
-    stale = [f for f in files if not verify_file(folder / f.name, f.md5, f.sha256)]
+    folder, stale = _folder_holding(spec, files, Path(data_dir))
     if stale and not download:
         names = ", ".join(f.name for f in stale)
         raise FileNotFoundError(f"{spec.name}: {names} missing or failing its checksum in {folder.resolve()} "
@@ -346,6 +349,15 @@ def fetch(spec: DatasetSpec, split: str = "train", data_dir="data", download: bo
     if stale:
         _download_all(spec, stale, folder, mirror_list(spec, mirrors))
     return tuple(folder / f.name for f in files)
+
+
+def _folder_holding(spec: DatasetSpec, files, data_dir: Path) -> tuple[Path, list[FileSpec]]:
+    """``(folder, stale files)``: ``data_dir`` itself if every file verifies there (and the dataset
+    has a sub-folder), else ``data_dir/spec.folder`` with those of ``files`` that do not verify there."""
+    if spec.folder and all(verify_file(data_dir / f.name, f.md5, f.sha256) for f in files):
+        return data_dir, []
+    folder = data_dir / spec.folder
+    return folder, [f for f in files if not verify_file(folder / f.name, f.md5, f.sha256)]
 
 
 def _manual_hint(spec: DatasetSpec, folder: Path) -> str:
@@ -449,7 +461,7 @@ def load_mnist(split: str = "train", data_dir="data", download: bool = True, mir
     """Load MNIST (or ``dataset="fashion-mnist"``): ``(images uint8 (N, 28, 28), labels uint8 (N,))``.
 
     N is 60000 for ``split="train"`` and 10000 for ``"test"``. Files in ``data_dir`` (Fashion-MNIST:
-    ``data_dir/fashion-mnist``) that verify are used as they are; missing or failing ones are downloaded
+    ``data_dir/fashion-mnist`` or ``data_dir`` itself) that verify are used as they are; missing or failing ones are downloaded
     from ``mirrors`` (default: ``$NPGAN_MNIST_MIRRORS`` or ``$NPGAN_FASHION_MNIST_MIRRORS``,
     comma-separated, else the built-in list) in turn, verified and written atomically.
     Raises :class:`DownloadError` when every mirror fails, and ``FileNotFoundError`` when files are

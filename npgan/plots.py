@@ -1,4 +1,5 @@
-"""Pictures of a GAN's training: sample grids, the progress figure, the loss curves and a progress GIF.
+"""Pictures of a GAN's training: sample grids, the progress figure, the loss curves and a progress GIF;
+and the class shares of ``npgan.evaluate``.
 
 Everything is built on :func:`image_grid`, which lays images out as one 2-D array (pure NumPy). The
 figures use matplotlib's object API (``matplotlib.figure.Figure``, never ``pyplot``): no global state, no
@@ -161,6 +162,45 @@ def losses_figure(d_losses, g_losses, *, d_means=None, g_means=None):
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
+    return fig
+
+
+def class_shares_figure(class_names, sample_shares, real_shares, examples, title=None):
+    """What a classifier calls the samples (``npgan.evaluate --png``).
+
+    Top: the share of each class among the samples beside its share among real images, with the fair
+    share ``1/K`` dashed. Below: per class (a row), ``examples`` the classifier is most sure of.
+    ``examples``: (K, k, 784) in [-1, 1], a class with fewer than k samples padded with +1 (blank cells).
+    Returns the ``Figure``.
+    """
+    examples = np.asarray(examples)
+    classes, per_row = examples.shape[:2]
+    pad, side = 2, _as_square_images(examples[0]).shape[1]
+    grid = image_grid(examples.reshape(classes * per_row, -1), classes, per_row, pad=pad)
+
+    cell, left, bars_height = 0.55, 1.3, 2.6  # inches
+    width, height = max(per_row * cell, 5.5), classes * cell
+    total_width, total_height = width + left + 0.2, height + bars_height + 1.6
+    fig = Figure(figsize=(total_width, total_height))
+    bars = fig.add_axes((left / total_width, (height + 1.0) / total_height, width / total_width,
+                         bars_height / total_height))
+    x = np.arange(classes)
+    bars.bar(x - 0.2, 100 * np.asarray(sample_shares), 0.4, label="samples", color="C0")
+    bars.bar(x + 0.2, 100 * np.asarray(real_shares), 0.4, label="real test images", color="C7")
+    bars.axhline(100 / classes, color="k", linestyle="--", linewidth=0.8, label="fair share")
+    bars.set_xticks(x, labels=class_names, rotation=30 if max(map(len, class_names)) > 2 else 0, fontsize=8)
+    bars.set_ylabel("share (%)")
+    bars.set_ylim(0, 135 * max(np.max(sample_shares), np.max(real_shares), 1 / classes))  # room for the legend
+    bars.legend(fontsize=8, ncol=3, loc="upper center", frameon=False)
+    if title:
+        fig.suptitle(title, fontsize=11)
+
+    ax = fig.add_axes((left / total_width, 0.1 / total_height, width / total_width, height / total_height))
+    ax.imshow(grid, cmap=CMAP, vmin=0, vmax=1, interpolation="nearest", aspect="auto")
+    _bare(ax)
+    ax.set_yticks([r * (side + pad) + (side - 1) / 2 for r in range(classes)], labels=class_names)
+    ax.tick_params(axis="y", length=0, labelsize=8)
+    ax.set_title("the samples the classifier is most sure of, per class", fontsize=9)
     return fig
 
 

@@ -10,8 +10,6 @@ grid (PNG) and, with ``--npy``, as a float32 array of shape (n, 784) in [-1, 1].
 without unpickling; every error is one line on stderr and a non-zero exit, and no output is half-written.
 """
 import argparse
-import contextlib
-import os
 import sys
 from pathlib import Path
 
@@ -19,8 +17,7 @@ import numpy as np
 
 from . import plots
 from .checkpoints import CheckpointError, load_generator
-from .cli import ArgumentParser, int_range, nonnegative_int, positive_int
-from .data import atomic_write
+from .cli import ArgumentParser, UsageError, check_output, int_range, nonnegative_int, positive_int, run_main, write_all
 from .gan import one_hot, sample_z
 
 PROG = "npgan.sample"
@@ -41,10 +38,6 @@ examples:
 The grid shows the first {MAX_GRID} samples at most; --npy holds all of them. A conditional generator
 asked for no digit draws the digits 0-9 in turn.
 """
-
-
-class UsageError(Exception):
-    """A problem with the arguments found after parsing (reported like an argparse error)."""
 
 
 def digits(text):
@@ -141,27 +134,6 @@ def walks(G, meta, rows, steps, seed, digit=None):
     return generate(G, np.ascontiguousarray(inputs.reshape(rows * steps, -1), dtype=np.float32))
 
 
-def _check_output(path):
-    """Fail early, before any work, if ``path`` cannot be an output file."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise OSError(f"cannot write {path}: folder {folder} does not exist")
-    if path.is_dir():
-        raise OSError(f"cannot write {path}: it is a folder")
-    if not os.access(folder, os.W_OK):
-        raise OSError(f"cannot write {path}: folder {folder} is not writable")
-
-
-def _write_all(outputs):
-    """Write every ``(path, write)`` pair; the files appear only once all of them were written."""
-    with contextlib.ExitStack() as stack:
-        for path, write in outputs:
-            try:
-                write(stack.enter_context(atomic_write(path)))
-            except OSError as err:
-                raise OSError(f"cannot write {path}: {err.strerror or err}") from None
-
-
 def _check_args(args, meta):
     """Flag combinations that depend on each other or on the generator: UsageError."""
     if not args.interpolate and (args.steps or args.rows or args.gif):
@@ -185,7 +157,7 @@ def run(args):
     G, meta = load_generator(args.checkpoint)
     _check_args(args, meta)
     for path in filter(None, (out, npy, gif)):
-        _check_output(path)
+        check_output(path)
 
     outputs = []
     if args.interpolate:
@@ -213,7 +185,7 @@ def run(args):
     outputs.insert(0, (out, lambda f: plots.write_png(fig, f)))
     if npy is not None:
         outputs.append((npy, lambda f: np.save(f, samples, allow_pickle=False)))
-    _write_all(outputs)
+    write_all(outputs)
     print(f"wrote {out}: {nrows}x{ncols} grid of {len(shown)} samples")
     if npy is not None:
         print(f"wrote {npy}: float32 array {samples.shape} in [-1, 1]")
@@ -233,20 +205,7 @@ def _walk_frames(samples, rows, steps, scale=2):
 
 def main(argv=None):
     """Command line entry point; returns the exit status (0 ok, 1 error, 2 bad arguments)."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:  # --help (0) or a bad flag (2, message already printed)
-        return exit_.code if isinstance(exit_.code, int) else 1
-    try:
-        return run(args)
-    except UsageError as err:
-        print(f"{PROG}: error: {err} (see --help)", file=sys.stderr)
-        return 2
-    except (CheckpointError, OSError, ValueError, MemoryError) as err:
-        message = " ".join(str(err).split()) or type(err).__name__
-        print(f"{PROG}: error: {message}", file=sys.stderr)
-        return 1
+    return run_main(build_parser(), run, argv, errors=(CheckpointError, OSError, ValueError, MemoryError))
 
 
 if __name__ == "__main__":

@@ -212,3 +212,45 @@ def test_load_mnist_arguments_and_fashion_folder(tmp_path):
         load_mnist("train", tmp_path, download=False, dataset="cifar")
     with pytest.raises(FileNotFoundError, match="fashion-mnist"):
         load_mnist("train", tmp_path, download=False, dataset="fashion-mnist")
+
+
+def _install(folder, files):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+
+
+def _fashion_like(files):
+    """A spec for ``files`` that, like Fashion-MNIST's, has a sub-folder of its own ("fashion-mnist")."""
+    spec = spec_for(files, md5=False, sha256=True)  # Debian re-compresses: only the content hash holds
+    return DatasetSpec("Fashion-like", "fashion-mnist", (), "NPGAN_TEST_MIRRORS", spec.train, spec.test)
+
+
+def _listing(folder):
+    return sorted((p.relative_to(folder), p.stat().st_mtime_ns) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("where", ["folder itself", "sub-folder"])
+def test_dataset_with_a_sub_folder_is_also_found_in_the_folder_itself(published, tmp_path, monkeypatch, where):
+    # Debian's dataset-fashion-mnist puts the four files in a folder of their own: --data-dir can name it.
+    files, arrays = published
+    _install(tmp_path if where == "folder itself" else tmp_path / "fashion-mnist", files)
+    monkeypatch.setitem(data.DATASETS, "fashion-mnist", _fashion_like(files))
+    before = _listing(tmp_path)
+    for split, (images_name, labels_name) in (("train", NAMES[:2]), ("test", NAMES[2:])):
+        images, labels = load_mnist(split, tmp_path, download=False, dataset="fashion-mnist")
+        assert np.array_equal(images, arrays[images_name]) and np.array_equal(labels, arrays[labels_name])
+    assert _listing(tmp_path) == before  # used as they are: nothing written
+
+
+def test_checksums_tell_identically_named_datasets_apart(published, tmp_path, monkeypatch):
+    # MNIST's files in data/ and Fashion-MNIST's in data/fashion-mnist/ have the same names.
+    files, arrays = published
+    other = {name: gzip.compress(gzip.decompress(content)[::-1]) for name, content in files.items()}
+    _install(tmp_path, other)
+    _install(tmp_path / "fashion-mnist", files)
+    monkeypatch.setitem(data.DATASETS, "fashion-mnist", _fashion_like(files))
+    images, _ = load_mnist("train", tmp_path, download=False, dataset="fashion-mnist")
+    assert np.array_equal(images, arrays[TRAIN_IMAGES])
+    with pytest.raises(FileNotFoundError, match="fashion-mnist"):  # missing ones go to the sub-folder
+        load_dataset(_fashion_like(files), "train", tmp_path / "elsewhere", download=False)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from npgan.gradcheck import numerical_gradient, relative_error
-from npgan.losses import bce_with_logits, sigmoid
+from npgan.losses import bce_with_logits, sigmoid, softmax, softmax_cross_entropy
 
 
 def reference_bce(x, t):
@@ -70,3 +70,32 @@ def test_sigmoid_is_stable_and_exact():
 def test_bce_rejects_empty_input():
     with pytest.raises(ValueError):
         bce_with_logits(np.zeros((0, 1)), 1.0)
+
+
+def test_softmax_cross_entropy_gradient_matches_finite_differences(record_max_error):
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 3, (6, 10)) + 500  # large logits: the row-max shift must keep exp finite
+    labels = rng.integers(0, 10, 6)
+    loss, grad = softmax_cross_entropy(logits, labels)
+    numeric = numerical_gradient(lambda: softmax_cross_entropy(logits, labels)[0], logits)
+    error = relative_error(grad, numeric)
+    record_max_error("softmax_cross_entropy", error)
+    assert np.isfinite(loss) and loss > 0 and grad.dtype == np.float64
+    assert error < 1e-6
+    np.testing.assert_allclose(grad.sum(axis=1), 0, atol=1e-12)  # softmax and one-hot both sum to 1
+
+
+def test_softmax_cross_entropy_values_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss, grad = softmax_cross_entropy(np.array([[1000.0, 0.0], [0.0, 0.0]], dtype=np.float32), [1, 0])
+    assert loss == pytest.approx((1000 + np.log(2)) / 2)  # row 1: log(1 + e^-1000) + 1000; row 2: log 2
+    assert grad.dtype == np.float32
+    np.testing.assert_allclose(grad, [[0.5, -0.5], [-0.25, 0.25]])
+    probs = softmax(np.array([[0.0, np.log(3.0)], [-1e4, 1e4]]))
+    np.testing.assert_allclose(probs, [[0.25, 0.75], [0.0, 1.0]])
+
+
+def test_softmax_cross_entropy_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="logits"):
+        softmax_cross_entropy(np.zeros((3, 10)), np.zeros(4, dtype=int))

@@ -1,0 +1,342 @@
+"""npgan.evaluate: the Evaluator and its cache (on a small synthetic dataset), the command line's every bad
+input, and, with real MNIST, the reference classifier's accuracy and figures that tell real from fake."""
+import io
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+from threadpoolctl import threadpool_limits
+
+from npgan import data, evaluate
+from npgan.classifier import RECIPE
+from npgan.data import load_mnist
+from npgan.evaluate import Evaluator, format_table, main
+from npgan.checkpoints import generator_arrays, load_generator
+from npgan.gan import GAN, GANConfig, to_unit_range
+from npgan.models import make_generator
+from npgan.sample import draw
+from npgan.train import train
+
+TINY_RECIPE = {**RECIPE, "hidden": [16], "epochs": 1, "batch_size": 50}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_blas_thread():
+    """As the command lines do: two BLAS threads on a busy 2-core machine can be 5x slower than one."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    """Tests never download: a test that would (by reaching the data with a bad input let through) fails."""
+    def no_download(*args, **kwargs):
+        raise AssertionError("the network must not be touched")
+    monkeypatch.setattr(data, "_download_all", no_download)
+
+
+# --- The Evaluator and its cache, on synthetic data ------------------------------------------------------
+
+@pytest.fixture
+def synthetic_data(monkeypatch):
+    """A 300/60-image stand-in for MNIST behind ``load_mnist``; returns the dict of its arrays."""
+    rng = np.random.default_rng(0)
+    arrays = {split: (rng.integers(0, 256, (n, 28, 28), dtype=np.uint8), rng.integers(0, 10, n, dtype=np.uint8))
+              for split, n in (("train", 300), ("test", 60))}
+    monkeypatch.setattr(evaluate, "load_mnist", lambda split, *args, **kwargs: arrays[split])
+    monkeypatch.setenv("XDG_CACHE_HOME", "/nonexistent/never-written")
+    return arrays
+
+
+def build(data_dir, recipe=TINY_RECIPE, **kwargs):
+    messages = []
+    evaluator = Evaluator("mnist", data_dir, recipe=recipe, log=messages.append, **kwargs)
+    return evaluator, messages
+
+
+def trained(messages):
+    return any("training the reference classifier" in m for m in messages)
+
+
+def test_classifier_is_cached_beside_the_data_and_reused(synthetic_data, tmp_path):
+    first, messages = build(tmp_path)
+    assert trained(messages) and first.cache_path == tmp_path / "mnist-classifier.npz"
+    assert [p.name for p in tmp_path.iterdir()] == ["mnist-classifier.npz"]  # atomic: no temp file left
+    second, messages = build(tmp_path)
+    assert not trained(messages) and messages == []
+    assert np.array_equal(first.net.flat_params, second.net.flat_params)
+    assert np.array_equal(first.test_nearest, second.test_nearest)
+    samples = to_unit_range(synthetic_data["test"][0])
+    assert first.score(samples, copying=True) == second.score(samples, copying=True)
+
+
+def test_training_is_deterministic(synthetic_data, tmp_path):
+    a, _ = build(tmp_path / "a")
+    b, _ = build(tmp_path / "b")
+    assert np.array_equal(a.net.flat_params, b.net.flat_params)
+
+
+def test_a_changed_recipe_or_dataset_trains_again(synthetic_data, tmp_path):
+    build(tmp_path)
+    _, messages = build(tmp_path, recipe={**TINY_RECIPE, "seed": 1})
+    assert trained(messages) and any("another recipe or dataset" in m for m in messages)
+    synthetic_data["train"][0][0, 0, 0] ^= 1  # one pixel of one training image
+    _, messages = build(tmp_path, recipe={**TINY_RECIPE, "seed": 1})
+    assert trained(messages)
+    _, messages = build(tmp_path, recipe={**TINY_RECIPE, "seed": 1})
+    assert not trained(messages)
+
+
+def test_damaged_cache_is_reported_and_replaced(synthetic_data, tmp_path):
+    (tmp_path / "mnist-classifier.npz").write_bytes(b"PK\x03\x04 not really a zip")
+    evaluator, messages = build(tmp_path)
+    assert trained(messages) and any("damaged" in m for m in messages)
+    assert evaluator.cache_path == tmp_path / "mnist-classifier.npz"
+    _, messages = build(tmp_path)
+    assert not trained(messages)
+
+
+def test_read_only_data_folder_caches_in_the_user_cache_or_in_memory(synthetic_data, tmp_path, monkeypatch):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    data_dir.chmod(0o555)  # even root, who could write, leaves it alone
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    evaluator, messages = build(data_dir)
+    assert evaluator.cache_path == tmp_path / "cache" / "npgan" / "mnist-classifier.npz"
+    assert list(data_dir.iterdir()) == []
+    assert sum("cached in" in m for m in messages) == 1 and "read-only" in messages[-1]
+    _, messages = build(data_dir)
+    assert not trained(messages)
+
+    (tmp_path / "locked").mkdir(mode=0o555)
+    evaluator, messages = build(data_dir, cache_dir=tmp_path / "locked")
+    assert evaluator.cache_path is None and "memory" in messages[-1]
+
+
+def test_score_is_a_flat_dict_of_floats(synthetic_data, tmp_path):
+    evaluator, _ = build(tmp_path)
+    samples = np.random.default_rng(1).uniform(-1, 1, (40, 784)).astype(np.float32)
+    figures = evaluator.score(samples)
+    assert set(figures) == {"fid", "min_share", "kl_uniform", "confident_share"}
+    assert all(isinstance(v, float) and np.isfinite(v) for v in figures.values())
+    assert set(evaluator.score(samples, copying=True)) == set(figures) | {"copying"}
+    assert set(evaluator.reference(40)) == set(figures) | {"copying"}
+    with pytest.raises(ValueError, match="784"):
+        evaluator.score(samples.reshape(40, 28, 28))
+
+
+def test_table_names_fashion_classes():
+    result = {"dataset": "fashion-mnist", "items": "items", "n": 3, "source": "g.npz", "seed": 0,
+              "classifier": {"test_accuracy": 0.9}, "classes": list(evaluate.CLASS_NAMES["fashion-mnist"]),
+              "samples": dict.fromkeys(["fid", "min_share", "kl_uniform", "confident_share", "copying"], 0.5),
+              "shares": {"samples": [0.1] * 10, "real": [0.1] * 10},
+              "notes": {"real fid": "x", "copying": "y"}}
+    result["real"] = result["samples"]
+    table = format_table(result)
+    assert "Ankle boot" in table and "T-shirt/top" in table and "3 generated items" in table
+
+
+# --- The command line: bad input is one line, exit status != 0, nothing written ---------------------------
+
+@pytest.fixture
+def gen_path(tmp_path):
+    path = tmp_path / "generator.npz"
+    np.savez(path, **generator_arrays(make_generator(8, 16, rng=0), 8))
+    return path
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def npy_bytes(array):
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=True)  # pickled too, to prove the reader refuses it
+    return buffer.getvalue()
+
+
+GOOD = np.zeros((10, 784), dtype=np.float32)
+BAD_NPY = {  # kind: (the file's bytes, or None for no file; what the error line says)
+    "missing": (None, "No such file"),
+    "text": (b"0.5, 0.5\n", "not a .npy"),
+    "truncated": (npy_bytes(GOOD)[:1000], "truncated"),
+    "pickled": (npy_bytes(np.array([{"evil": 1}] * 10, dtype=object)), "pickled"),
+    "shape": (npy_bytes(GOOD.reshape(10, 16, 49)), "shape"),
+    "flat": (npy_bytes(GOOD.ravel()), "shape"),
+    "uint8": (npy_bytes(GOOD.astype(np.uint8)), "x / 127.5 - 1"),
+    "int": (npy_bytes(GOOD.astype(np.int64)), "dtype int64"),
+    "range": (npy_bytes(GOOD - 1.5), "[-1, 1]"),
+    "pixels": (npy_bytes(GOOD + 255), "x / 127.5 - 1"),
+    "nan": (npy_bytes(np.where(np.arange(784) == 3, np.nan, GOOD)), "NaN"),
+    "inf": (npy_bytes(np.where(np.arange(784) == 5, -np.inf, GOOD)), "inf"),
+    "one row": (npy_bytes(GOOD[:1]), "need 2"),
+}
+
+
+def assert_one_line_error(code, out, err, expected, exit_code=1):
+    assert code == exit_code, err
+    assert "Traceback" not in err and out == ""
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("npgan.evaluate: error: ") and expected in err, err
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_NPY))
+def test_bad_npy_is_one_line_and_writes_nothing(capsys, tmp_path, kind):
+    content, expected = BAD_NPY[kind]
+    path = tmp_path / "samples.npy"
+    if content is not None:
+        path.write_bytes(content)
+    before = sorted(os.listdir(tmp_path))
+    code, out, err = run(capsys, "--npy", path, "--json", tmp_path / "r.json", "--png", tmp_path / "r.png")
+    assert_one_line_error(code, out, err, expected)
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_npy_with_fewer_rows_than_n(capsys, tmp_path):
+    path = tmp_path / "s.npy"
+    np.save(path, np.zeros((5, 28, 28), dtype=np.float64))
+    assert_one_line_error(*run(capsys, "--npy", path, "--n", 6), "fewer than --n 6")
+
+
+@pytest.mark.parametrize("damage, expected", [
+    ("missing", "no such file"), ("garbage", "not an .npz"), ("pickled", "pickled"), ("foreign", "config")])
+def test_bad_checkpoint_is_one_line_and_writes_nothing(capsys, tmp_path, gen_path, damage, expected):
+    path = tmp_path / "bad.npz"
+    if damage == "garbage":
+        path.write_bytes(b"not a zip file at all")
+    elif damage == "pickled":
+        np.savez(path, config=np.array([{"z_size": 8}], dtype=object))
+    elif damage == "foreign":
+        np.savez(path, weights=np.zeros(3))
+    before = sorted(os.listdir(tmp_path))
+    code, out, err = run(capsys, "--checkpoint", path, "--json", tmp_path / "r.json")
+    assert_one_line_error(code, out, err, expected)
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+@pytest.mark.parametrize("flags, expected", [
+    (["--n", "0"], "--n"), (["--n", "1"], "from 2 to 60000"), (["--n", "60001"], "from 2 to 60000"),
+    (["--n", "ten"], "integer"), (["--seed", "-1"], "--seed"), (["--threads", "0"], "--threads"),
+    (["--dataset", "cifar"], "--dataset"), (["--npy", "x.npy"], "not allowed with argument"),
+])
+def test_bad_flags_exit_2_with_one_line(capsys, gen_path, flags, expected):
+    for argv in (["--checkpoint", gen_path, *flags], ["--seed", "1"]):
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and out == "" and len(err.splitlines()) == 1, err
+        assert err.startswith("npgan.evaluate: error: ")
+        assert (expected if argv[0] == "--checkpoint" else "--checkpoint --npy is required") in err
+
+
+@pytest.mark.parametrize("where, expected", [
+    ("no-folder/r.json", "does not exist"), ("a-folder", "it is a folder"), ("same", "same file")])
+def test_unwritable_outputs_fail_before_any_work(capsys, tmp_path, gen_path, where, expected):
+    (tmp_path / "a-folder").mkdir()
+    outputs = ["--json", tmp_path / "r.json", "--png", tmp_path / "r.json"] if where == "same" else \
+        ["--json", tmp_path / where]
+    before = sorted(os.listdir(tmp_path))
+    code, out, err = run(capsys, "--checkpoint", gen_path, "--data-dir", tmp_path / "no-data", *outputs)
+    assert_one_line_error(code, out, err, expected, exit_code=2 if where == "same" else 1)
+    assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_help_and_an_error_as_a_program(tmp_path):
+    def program(*argv):
+        return subprocess.run([sys.executable, "-m", "npgan.evaluate", *map(str, argv)], capture_output=True,
+                              text=True, env={**os.environ, "MPLBACKEND": "Agg"}, timeout=60)
+
+    shown = program("--help")
+    assert shown.returncode == 0 and "--checkpoint" in shown.stdout and "copying" in shown.stdout
+    failed = program("--npy", tmp_path / "missing.npy")
+    assert failed.returncode == 1 and failed.stdout == ""
+    assert failed.stderr.startswith("npgan.evaluate: error: ") and len(failed.stderr.splitlines()) == 1
+
+
+# --- Real MNIST --------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("evaluator-cache")
+
+
+@pytest.fixture(scope="module")
+def mnist_evaluator(mnist_dir, cache_dir):
+    """The real recipe, trained once for this module into a temporary cache (about 30 s)."""
+    return Evaluator("mnist", mnist_dir, cache_dir=cache_dir, download=False, log=None)
+
+
+@pytest.fixture(scope="module")
+def one_epoch_run(mnist_dir, tmp_path_factory):
+    """A tutorial GAN after one epoch: its output folder."""
+    images, _ = load_mnist("train", mnist_dir, download=False)
+    out = tmp_path_factory.mktemp("one-epoch")
+    train(images[5000:], GANConfig(epochs=1), out, progress=False, log=lambda message: None)
+    return out
+
+
+def test_reference_classifier_reaches_98_percent(mnist_evaluator):
+    assert mnist_evaluator.accuracy >= 0.98
+
+
+def test_real_images_score_far_better_than_a_generator_after_one_epoch(mnist_evaluator, mnist_dir, one_epoch_run):
+    G, meta = load_generator(one_epoch_run / "generator.npz")
+    fake = mnist_evaluator.score(draw(G, meta, 2000, seed=0)[0], copying=True)
+    real = mnist_evaluator.reference(2000)
+    assert fake["fid"] > 5 * real["fid"]
+    assert fake["confident_share"] < real["confident_share"] - 0.2
+    assert fake["copying"] > 1.2  # blurry blobs are far from every training digit
+    test_u8, _ = load_mnist("test", mnist_dir, download=False)
+    assert mnist_evaluator.copying(to_unit_range(test_u8[:500])) == pytest.approx(1, abs=0.05)  # held out
+    train_u8, _ = load_mnist("train", mnist_dir, download=False)
+    assert mnist_evaluator.copying(to_unit_range(train_u8[:500])) < 0.01  # copies of training images
+
+
+def test_fid_grows_as_noise_is_added_to_real_images(mnist_evaluator, mnist_dir):
+    test_u8, _ = load_mnist("test", mnist_dir, download=False)
+    real = to_unit_range(test_u8[:2000])
+    noise = np.random.default_rng(0).standard_normal(real.shape).astype(np.float32)
+    fids = [mnist_evaluator.score(np.clip(real + sigma * noise, -1, 1))["fid"] for sigma in (0, 0.1, 0.3, 0.6)]
+    assert fids == sorted(fids) and fids[-1] > 3 * fids[0], fids
+
+
+def test_command_line_on_a_real_run(capsys, mnist_dir, cache_dir, one_epoch_run, mnist_evaluator, tmp_path):
+    report, png = tmp_path / "report.json", tmp_path / "report.png"
+    code, out, err = run(capsys, "--checkpoint", one_epoch_run / "generator.npz", "--n", 3000, "--seed", 1,
+                         "--data-dir", mnist_dir, "--cache-dir", cache_dir, "--json", report, "--png", png)
+    assert code == 0 and err == "" and "training the reference classifier" not in out
+    result = json.loads(report.read_text())
+    assert result["n"] == 3000 and result["seed"] == 1 and result["dataset"] == "mnist"
+    assert result["copying_samples"] == 2000 and result["classifier"]["recipe"] == RECIPE
+    assert result["classifier"]["test_accuracy"] == pytest.approx(mnist_evaluator.accuracy)
+    assert set(result["samples"]) == set(result["real"]) == {"fid", "min_share", "kl_uniform", "confident_share",
+                                                               "copying"}
+    assert result["classes"] == list("0123456789") and sum(result["shares"]["samples"]) == pytest.approx(1)
+    assert result["samples"]["fid"] > result["real"]["fid"]
+    assert f"{result['samples']['fid']:.2f}" in out and "copying ratio" in out
+    with Image.open(png) as image:
+        assert image.format == "PNG"
+    samples = tmp_path / "samples.npy"
+    np.save(samples, to_unit_range(load_mnist("test", mnist_dir, download=False)[0][:500]).reshape(500, 28, 28))
+    code, out, err = run(capsys, "--npy", samples, "--data-dir", mnist_dir, "--cache-dir", cache_dir)
+    assert code == 0 and "500 generated digits" in out
+
+
+def test_conditional_generator_reports_how_often_the_asked_for_class_is_recognised(
+        capsys, mnist_dir, cache_dir, mnist_evaluator, tmp_path):
+    gan = GAN(GANConfig(z_size=8, g_hidden=16, d_hidden=16, conditional=True))
+    path, report = tmp_path / "conditional.npz", tmp_path / "report.json"
+    np.savez(path, **generator_arrays(gan.G, 8, classes=10))
+    code, out, err = run(capsys, "--checkpoint", path, "--n", 1000, "--data-dir", mnist_dir, "--cache-dir", cache_dir,
+                         "--json", report)
+    assert code == 0, err
+    result = json.loads(report.read_text())
+    samples, labels = draw(*load_generator(path), 1000, 0)
+    right = mnist_evaluator.classify(samples)[1].argmax(axis=1) == labels
+    assert result["conditional"]["accuracy"] == pytest.approx(right.mean())
+    assert result["conditional"]["per_class"] == pytest.approx([right[labels == k].mean() for k in range(10)])
+    assert "asked-for class recognised" in out
