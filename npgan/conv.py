@@ -17,6 +17,8 @@ operations keep the memory order of their inputs, so activations and batch norm 
 and the next convolution takes its input back without a copy. Any other ``(N, C, H, W)`` array works as
 well; it is copied once.
 """
+import math
+
 import numpy as np
 
 from .layers import Layer, initial_weight_and_bias
@@ -127,6 +129,8 @@ class Conv2d(_Convolution):
 
     Arguments: ``Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0, *, init="glorot",
     rng=None, dtype=np.float32)``; ``init`` as in ``_Convolution``.
+
+    Memory: keeps ``cols`` (its im2col matrix, for ``dW``) from the forward pass, not the input.
     """
 
     def output_size(self, size):
@@ -142,15 +146,14 @@ class Conv2d(_Convolution):
 
     def forward(self, x):
         self._check_input(x)
+        N, _, H, W = x.shape
         x = pad(channels_last(x), self.padding)
         self.padded_shape = x.shape
         self.cols = im2col(x, self.kernel_size, self.stride)   # (N H_out W_out, k k in): kept for dW
-        self.W_matrix = self.weight_matrix()
+        self.W_matrix = self.weight_matrix()                    # kept for dx: the weights of this pass
         y = np.matmul(self.cols, self.W_matrix)                 # (N H_out W_out, out)
         y += self.params["b"]
-        N = x.shape[0]
-        return channels_first(y.reshape(N, self.output_size(x.shape[1] - 2 * self.padding),
-                                        self.output_size(x.shape[2] - 2 * self.padding), self.out_channels))
+        return channels_first(y.reshape(N, self.output_size(H), self.output_size(W), self.out_channels))
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
         """``dy`` (N, out, H_out, W_out) -> ``dx`` (N, in, H, W).
@@ -198,6 +201,8 @@ class ConvTranspose2d(_Convolution):
     apart: a "fractionally strided" convolution that upsamples.
 
     Arguments as ``Conv2d``; for ``init="pytorch"``, ``out*k*k`` counts as fan-in, as PyTorch counts it.
+
+    Memory: keeps its input (for ``dW``) from the forward pass; ``cols`` lives only inside each pass.
     """
 
     transposed = True
@@ -207,7 +212,7 @@ class ConvTranspose2d(_Convolution):
 
     def min_input_size(self):
         """The smallest H (or W) whose output is not cropped away: ``(H - 1) stride + k - 2 padding >= 1``."""
-        return max(1, 1 - (2 * self.padding + 1 - self.kernel_size) // -self.stride)
+        return max(1, 1 + math.ceil((2 * self.padding + 1 - self.kernel_size) / self.stride))
 
     def weight_matrix(self):
         """``W`` (in, out, k, k) as (in, k k out), columns in the (kh, kw, C) order of ``col2im``'s rows."""
@@ -217,7 +222,7 @@ class ConvTranspose2d(_Convolution):
         self._check_input(x)
         N, _, H, W = self.input_shape = x.shape
         self.x = channels_last(x).reshape(-1, self.in_channels)  # (N H W, in): kept for dW
-        self.W_matrix = self.weight_matrix()
+        self.W_matrix = self.weight_matrix()                     # kept for dx: the weights of this pass
         cols = np.matmul(self.x, self.W_matrix)                  # (N H W, k k out)
         k, s, p = self.kernel_size, self.stride, self.padding
         full = np.zeros((N, (H - 1) * s + k, (W - 1) * s + k, self.out_channels), dtype=cols.dtype)
