@@ -888,6 +888,201 @@ print(f"{G_big.flat_params.size:,} generator parameters, {n_directions} random d
 report("G-through-D-full-size", {"all-params": max(errors)})
 """),
     md(r"""
+# The layers of a DCGAN
+
+A deep convolutional GAN (DCGAN, Radford et al., 2016) draws much better digits than the tutorial's
+fully connected networks. Its discriminator shrinks the image with **strided convolutions**
+(28×28 → 14×14 → 7×7), its generator grows one from $z$ with **transposed convolutions**
+(7×7 → 14×14 → 28×28), and **batch normalisation** keeps every layer's activations in a good range.
+The generator uses **ReLU**; `Reshape` and `Flatten` move between vectors and images. Each of these
+layers is derived below and put through the same check. Image batches are $(N, C, H, W)$: examples,
+channels, rows, columns.
+
+## ReLU: $y = \max(x, 0)$
+
+A Leaky ReLU with $\alpha = 0$: the slope is 1 where $x > 0$ and 0 where $x < 0$, so
+`dx = dy * (y > 0)`. A unit that is off passes no gradient back.
+"""),
+    code(r"""
+from npgan.conv import Conv2d, ConvTranspose2d, im2col
+from npgan.layers import Dropout, Flatten, ReLU, Reshape
+from npgan.norm import BatchNorm
+
+x = rng.standard_normal((5, 6))
+report("ReLU", check_layer(ReLU(), x, rng=1))
+"""),
+    md(r"""
+## Dropout
+
+In training, dropout zeroes each input with probability $p$ and scales the survivors by $1/(1-p)$, so
+that each unit keeps its expected value: $y = x \odot m / (1 - p)$ with a random mask $m$ of 0s and 1s.
+For a given mask this is linear in $x$, so $\partial L/\partial x = \partial L/\partial y \odot m/(1-p)$: dropped
+units pass no gradient. In evaluation mode (`layer.eval()`) the layer does nothing.
+
+The check has to see the *same* mask in every forward pass. The masks come from `layer.rng`, a NumPy
+generator: restoring its state before each pass replays the mask (which is also how a saved training run
+resumes exactly).
+"""),
+    code(r"""
+dropout = Dropout(0.3, rng=0)
+x, R = rng.standard_normal((5, 6)), rng.standard_normal((5, 6))
+state = dropout.rng.bit_generator.state
+
+def loss():
+    dropout.rng.bit_generator.state = state          # the same mask every time
+    return np.sum(dropout.forward(x) * R)
+
+loss()
+print("mask / (1 - p):\n", np.round(dropout.mask, 3))
+report("Dropout", {"x": relative_error(dropout.backward(R), numerical_gradient(loss, x))})
+"""),
+    md(r"""
+## Reshape and Flatten
+
+They move values without changing them, so the gradient of each value goes back to where the value came
+from: `dx = dy.reshape(x.shape)`. `Reshape((C, H, W))` turns the generator's dense output into images;
+`Flatten()` turns the discriminator's last feature maps into vectors.
+"""),
+    code(r"""
+report("Reshape", check_layer(Reshape((2, 3, 2)), rng.standard_normal((4, 12)), rng=1))
+report("Flatten", check_layer(Flatten(), rng.standard_normal((4, 2, 3, 2)), rng=1))
+"""),
+    md(r"""
+## Conv2d: a dense layer on windows
+
+A convolution slides $C_\text{out}$ kernels of shape $(C_\text{in}, k, k)$ over the zero-padded input with step $s$:
+
+$$y_{n,o,i,j} = b_o + \sum_{c,u,v} W_{o,c,u,v}\; x^\text{pad}_{n,\,c,\,s i + u,\,s j + v}.$$
+
+Each output value is the dot product of one **window** of the input with one kernel. Copy every window
+into a row of a matrix (**im2col**, "image to columns"): `cols` has one row per output position, $N H_\text{out} W_\text{out}$
+of them, and $k \cdot k \cdot C_\text{in}$ columns. Then the whole convolution is one matrix product,
+
+$$Y = \text{cols}\; W_\text{mat} + b, \qquad W_\text{mat} \text{ of shape } (k k C_\text{in},\, C_\text{out}),$$
+
+a `Dense` layer whose rows are windows. Its gradients are Dense's:
+$\partial L/\partial W_\text{mat} = \text{cols}^\top dY$, $\partial L/\partial b = \sum_\text{rows} dY$ (one kernel serves every
+example *and* every position, so it sums over both), and $\partial L/\partial\,\text{cols} = dY\, W_\text{mat}^\top$.
+Each row of that last one is the gradient of one window; **col2im** adds it back onto the pixels the window
+was copied from. Where windows overlap ($s < k$) a pixel gets the sum of several windows' gradients, as the
+chain rule wants: the pixel was used several times.
+
+Here are the windows of one 4×4 image (one channel, $k = 2$, $s = 2$): four windows, four rows.
+"""),
+    code(r"""
+image = np.arange(16.0).reshape(1, 4, 4, 1)        # im2col works channels-last: (N, H, W, C)
+print(image[0, :, :, 0])
+print("cols, one window per row:\n", im2col(image, kernel_size=2, stride=2))
+
+# (in, out, kernel, stride, padding, H, W): several strides, paddings and odd sizes
+for cin, cout, k, s, p, H, W in [(1, 2, 3, 1, 0, 5, 5), (2, 3, 3, 1, 1, 5, 6), (3, 2, 4, 2, 1, 7, 7), (2, 2, 5, 3, 2, 8, 7)]:
+    conv = Conv2d(cin, cout, k, s, p, rng=0, dtype=np.float64)
+    conv.params["b"][...] = rng.standard_normal(cout)
+    report(f"Conv2d(k{k},s{s},p{p})", check_layer(conv, rng.standard_normal((2, cin, H, W)), rng=1))
+"""),
+    md(r"""
+## ConvTranspose2d: a convolution's gradient, run forward
+
+A convolution is linear in its input: $y = A x$ for a big sparse matrix $A$ built from copies of the
+kernel. Its input gradient is therefore $\partial L/\partial x = A^\top\, \partial L/\partial y$. A **transposed
+convolution** is the layer that computes $y = A^\top x$: the input gradient of a convolution, used as a
+forward pass. Where a stride-2 convolution maps 14×14 to 7×7, its transpose maps 7×7 back to 14×14, with
+output size $(H - 1)\,s - 2p + k$: the generator's upsampling layer. So npgan's `ConvTranspose2d.forward`
+is `Conv2d.backward`'s code (a product, then col2im), and its backward pass is `Conv2d.forward`'s
+(im2col, then products): $(A^\top)^\top = A$.
+
+"Transpose" can be checked directly: for any $x$ and $y$, $\langle A x, y\rangle = \langle x, A^\top y\rangle$.
+"""),
+    code(r"""
+conv = Conv2d(3, 4, 4, stride=2, padding=1, rng=0, dtype=np.float64)
+conv_t = ConvTranspose2d(4, 3, 4, stride=2, padding=1, dtype=np.float64)
+conv_t.params["W"][...] = conv.params["W"]          # same weights; no bias (both are 0)
+x = rng.standard_normal((2, 3, 14, 14))
+y = rng.standard_normal((2, 4, 7, 7))
+print("<conv(x), y>   =", np.sum(conv.forward(x) * y))
+print("<x, convT(y)>  =", np.sum(x * conv_t.forward(y)), "  convT(y) has shape", conv_t.forward(y).shape)
+
+for cin, cout, k, s, p, H, W in [(2, 3, 3, 1, 1, 5, 6), (3, 2, 4, 2, 1, 4, 4), (2, 2, 5, 3, 2, 3, 4)]:
+    layer = ConvTranspose2d(cin, cout, k, s, p, rng=0, dtype=np.float64)
+    layer.params["b"][...] = rng.standard_normal(cout)
+    report(f"ConvTranspose2d(k{k},s{s},p{p})", check_layer(layer, rng.standard_normal((2, cin, H, W)), rng=1))
+"""),
+    md(r"""
+## BatchNorm: the batch couples the examples
+
+For each channel, over its $m$ values in the batch ($m = N$ for $(N, C)$ inputs, $N H W$ for images):
+
+$$\mu = \tfrac1m \textstyle\sum_i x_i,\quad \sigma^2 = \tfrac1m \sum_i (x_i - \mu)^2 + \epsilon,\quad
+\hat x_i = \frac{x_i - \mu}{\sigma},\quad y_i = \gamma \hat x_i + \beta .$$
+
+$\partial L/\partial \beta = \sum_i dy_i$ and $\partial L/\partial \gamma = \sum_i dy_i\, \hat x_i$, as for any scale and shift.
+The input gradient is the interesting one: $\mu$ and $\sigma$ depend on **every** example, so moving one
+input $x_j$ moves every output of its channel. With $\partial\mu/\partial x_j = 1/m$ and
+$\partial\sigma/\partial x_j = \hat x_j / m$ (the terms $\sum_i (x_i - \mu)$ vanish), the quotient rule gives
+
+$$\frac{\partial \hat x_i}{\partial x_j} = \frac{1}{\sigma}\Bigl(\delta_{ij} - \frac1m - \frac{\hat x_i \hat x_j}{m}\Bigr)
+\quad\Rightarrow\quad
+\frac{\partial L}{\partial x_j} = \sum_i \gamma\, dy_i \frac{\partial \hat x_i}{\partial x_j}
+= \frac{\gamma}{\sigma}\Bigl(dy_j - \overline{dy} - \hat x_j\, \overline{dy\,\hat x}\Bigr),$$
+
+where the bars are means over the channel's $m$ values. The upstream gradient loses its mean and its
+component along $\hat x$: shifting or scaling a channel's inputs leaves $\hat x$ unchanged, so the gradient
+cannot point that way. In **evaluation mode** BatchNorm uses running averages of $\mu$ and $\sigma^2$
+collected during training, constants, and the gradient is simply $\gamma\, dy / \sigma$.
+"""),
+    code(r"""
+for shape in [(6, 4), (3, 2, 5, 5)]:
+    bn = BatchNorm(shape[1], dtype=np.float64)
+    bn.params["gamma"][...] = rng.uniform(0.5, 2, shape[1])
+    bn.params["beta"][...] = rng.standard_normal(shape[1])
+    x = 3 * rng.standard_normal(shape) + 1
+    report(f"BatchNorm-train{shape}".replace(" ", ""), check_layer(bn, x, rng=1))
+    bn.eval()
+    report(f"BatchNorm-eval{shape}".replace(" ", ""), check_layer(bn, x, rng=1))
+print("running mean after the training passes:", np.round(bn.buffers["running_mean"], 3))
+"""),
+    md(r"""
+## A whole DCGAN, the generator through the discriminator
+
+The DCGAN layout with two channels where a real one has 64 (28×28 images all the same):
+
+```
+G: z -> Dense(196) -> BatchNorm -> ReLU -> Reshape(4, 7, 7) -> ConvTranspose2d(4, 2, 4, 2, 1)  7x7 -> 14x14
+     -> BatchNorm -> ReLU -> ConvTranspose2d(2, 1, 4, 2, 1) -> Tanh                           14x14 -> 28x28
+D: Conv2d(1, 2, 4, 2, 1) -> LeakyReLU(0.2) -> Conv2d(2, 4, 4, 2, 1) -> BatchNorm -> LeakyReLU(0.2)
+     -> Flatten -> Dense(196, 1)
+```
+
+As before, the generator's gradient passes through a fixed $D$, checked along random directions in
+parameter space. One more thing the numbers show: the bias of a layer right before a BatchNorm gets
+gradient **0**, because the normalisation subtracts the channel's mean, so shifting it changes nothing.
+DCGAN implementations leave that bias out.
+"""),
+    code(r"""
+G = Sequential(Dense(5, 196, rng=0, dtype=np.float64), BatchNorm(196, dtype=np.float64), ReLU(), Reshape((4, 7, 7)),
+               ConvTranspose2d(4, 2, 4, 2, 1, rng=1, dtype=np.float64), BatchNorm(2, dtype=np.float64), ReLU(),
+               ConvTranspose2d(2, 1, 4, 2, 1, rng=2, dtype=np.float64), Tanh())
+D = Sequential(Conv2d(1, 2, 4, 2, 1, rng=3, dtype=np.float64), LeakyReLU(0.2),
+               Conv2d(2, 4, 4, 2, 1, rng=4, dtype=np.float64), BatchNorm(4, dtype=np.float64), LeakyReLU(0.2),
+               Flatten(), Dense(196, 1, rng=5, dtype=np.float64))
+z = rng.uniform(-1, 1, (6, 5))
+
+fake = G.forward(z)
+print("G(z):", fake.shape, "  D(G(z)):", D.forward(fake).shape)
+_, dlogits = bce_with_logits(D.forward(fake), 1.0)
+G.zero_grad()
+G.backward(D.backward(dlogits, param_grads=False), input_grad=False)
+grad = G.flat_grads.copy()
+
+g_loss = lambda: bce_with_logits(D.forward(G.forward(z)), 1.0)[0]
+errors = []
+for _ in range(3 if FAST else 10):
+    d = rng.standard_normal(G.flat_params.size)
+    errors.append(relative_error(grad @ d, directional_derivative(g_loss, G.flat_params, d)))
+report("DCGAN-G-through-D", {"all-params": max(errors)})
+print("largest |gradient| of the biases before a BatchNorm:", np.abs(G.grads["0/b"]).max(), np.abs(G.grads["4/b"]).max())
+"""),
+    md(r"""
 ## What a wrong gradient looks like
 
 Some backprop bugs are loud: a missing transpose in `dy @ W.T` usually gives a shape error at once.
@@ -897,7 +1092,9 @@ the GAN just learns badly, or not at all, and nothing says why. Two classics:
 - a Leaky ReLU whose backward **forgets $\alpha$**: it passes the gradient unchanged where $x < 0$ (slope 1
   instead of 0.01);
 - a Dense layer whose bias gradient **averages over the batch instead of summing**: $\partial L/\partial b$
-  is $N$ times too small.
+  is $N$ times too small;
+- a BatchNorm whose backward **forgets that the batch couples the examples**: it treats $\mu$ and
+  $\sigma$ as constants and returns $\gamma\, dy/\sigma$, right in evaluation mode, wrong in training.
 
 The check flags exactly the wrong array and leaves the right ones alone. That holds even inside a whole
 network, where it names the faulty parameter (`0/b`).
@@ -923,6 +1120,15 @@ report("BatchMeanDense", check_layer(BatchMeanDense(6, 3, rng=0, dtype=np.float6
 buggy_D = Sequential(BatchMeanDense(12, 8, rng=0, dtype=np.float64), LeakyReLU(0.01),
                      Dense(8, 1, rng=1, dtype=np.float64))
 report("BuggyDiscriminator", check_layer(buggy_D, rng.uniform(-1, 1, (5, 12)), rng=1))
+
+
+class UncoupledBatchNorm(BatchNorm):
+    def backward(self, dy, *, input_grad=True, param_grads=True):
+        self.batch_statistics = False            # BUG: as if mu and sigma did not depend on x
+        return super().backward(dy, input_grad=input_grad, param_grads=param_grads)
+
+
+report("UncoupledBatchNorm", check_layer(UncoupledBatchNorm(6, dtype=np.float64), x, rng=1))
 """),
     md(r"""
 ## Reading the numbers
@@ -932,8 +1138,8 @@ report("BuggyDiscriminator", check_layer(buggy_D, rng.uniform(-1, 1, (5, 12)), r
   or one done in float32;
 - $10^{-2}$ and above: the gradient is wrong.
 
-The test suite (`tests/test_layers.py` and the GAN tests) runs the same checks on every change, so a backward
-pass in npgan cannot quietly go wrong.
+The test suite (`tests/test_layers.py`, `tests/test_conv.py`, `tests/test_norm.py` and the GAN tests) runs the
+same checks on every change, so a backward pass in npgan cannot quietly go wrong.
 """),
 ]
 

@@ -17,6 +17,8 @@ operations keep the memory order of their inputs, so activations and batch norm 
 and the next convolution takes its input back without a copy. Any other ``(N, C, H, W)`` array works as
 well; it is copied once.
 """
+import math
+
 import numpy as np
 
 from .layers import Layer, initial_weight_and_bias
@@ -80,17 +82,26 @@ def _check_geometry(layer_name, kernel_size, stride, padding):
 
 
 class _Convolution(Layer):
-    """What ``Conv2d`` and ``ConvTranspose2d`` share: square kernels, one stride and padding for both axes,
-    weights from :func:`npgan.layers.initial_weight_and_bias`."""
+    """What ``Conv2d`` and ``ConvTranspose2d`` share: the arguments (square kernels, one stride and padding
+    for both axes), weights from :func:`npgan.layers.initial_weight_and_bias`, the input check.
 
-    def __init__(self, weight_shape, bias_size, kernel_size, stride, padding, init, rng, dtype):
+    ``init``: ``"glorot"`` (the default, as TensorFlow's ``conv2d``: fans ``in*k*k`` and ``out*k*k``),
+    ``"dcgan"`` (normal, std 0.02) or ``"pytorch"``; bias 0 but for ``"pytorch"``.
+    """
+
+    transposed = False  # weights (out, in, k, k); True: (in, out, k, k)
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *, init="glorot", rng=None,
+                 dtype=np.float32):
         super().__init__()
         _check_geometry(type(self).__name__, kernel_size, stride, padding)
+        self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = int(kernel_size), int(stride), int(padding)
-        # fans as PyTorch counts them from the weight's shape (dims 0 and 1), times the kernel's area
-        area = self.kernel_size ** 2
+        k = self.kernel_size
+        weight_shape = (in_channels, out_channels, k, k) if self.transposed else (out_channels, in_channels, k, k)
+        # fans as PyTorch counts them from the weight's shape (dims 1 and 0), times the kernel's area
         self.params["W"], self.params["b"] = initial_weight_and_bias(
-            init, weight_shape, bias_size, weight_shape[1] * area, weight_shape[0] * area,
+            init, weight_shape, out_channels, weight_shape[1] * k * k, weight_shape[0] * k * k,
             np.random.default_rng(rng), dtype)
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
 
@@ -116,15 +127,11 @@ class Conv2d(_Convolution):
     As matrices (module docstring): ``Y = cols @ W_matrix + b``, where ``cols`` (N H_out W_out, k k in) holds
     the windows and ``W_matrix`` (k k in, out) the kernels.
 
-    ``init``: ``"glorot"`` (default, as TensorFlow's ``conv2d``; fans ``in*k*k`` and ``out*k*k``), ``"dcgan"``
-    or ``"pytorch"``; see :func:`npgan.layers.initial_weight_and_bias`.
-    """
+    Arguments: ``Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0, *, init="glorot",
+    rng=None, dtype=np.float32)``; ``init`` as in ``_Convolution``.
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *, init="glorot", rng=None,
-                 dtype=np.float32):
-        self.in_channels, self.out_channels = in_channels, out_channels
-        k = kernel_size
-        super().__init__((out_channels, in_channels, k, k), out_channels, k, stride, padding, init, rng, dtype)
+    Memory: keeps ``cols`` (its im2col matrix, for ``dW``) from the forward pass, not the input.
+    """
 
     def output_size(self, size):
         return (size + 2 * self.padding - self.kernel_size) // self.stride + 1
@@ -139,15 +146,14 @@ class Conv2d(_Convolution):
 
     def forward(self, x):
         self._check_input(x)
+        N, _, H, W = x.shape
         x = pad(channels_last(x), self.padding)
         self.padded_shape = x.shape
         self.cols = im2col(x, self.kernel_size, self.stride)   # (N H_out W_out, k k in): kept for dW
-        self.W_matrix = self.weight_matrix()
+        self.W_matrix = self.weight_matrix()                    # kept for dx: the weights of this pass
         y = np.matmul(self.cols, self.W_matrix)                 # (N H_out W_out, out)
         y += self.params["b"]
-        N = x.shape[0]
-        return channels_first(y.reshape(N, self.output_size(x.shape[1] - 2 * self.padding),
-                                        self.output_size(x.shape[2] - 2 * self.padding), self.out_channels))
+        return channels_first(y.reshape(N, self.output_size(H), self.output_size(W), self.out_channels))
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
         """``dy`` (N, out, H_out, W_out) -> ``dx`` (N, in, H, W).
@@ -194,21 +200,19 @@ class ConvTranspose2d(_Convolution):
     Where the convolution's stride skips input pixels, its transpose spreads each input pixel ``stride``
     apart: a "fractionally strided" convolution that upsamples.
 
-    ``init``: as ``Conv2d`` (with PyTorch's fans for ``"pytorch"``: ``out*k*k`` counts as fan-in).
+    Arguments as ``Conv2d``; for ``init="pytorch"``, ``out*k*k`` counts as fan-in, as PyTorch counts it.
+
+    Memory: keeps its input (for ``dW``) from the forward pass; ``cols`` lives only inside each pass.
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *, init="glorot", rng=None,
-                 dtype=np.float32):
-        self.in_channels, self.out_channels = in_channels, out_channels
-        k = kernel_size
-        super().__init__((in_channels, out_channels, k, k), out_channels, k, stride, padding, init, rng, dtype)
+    transposed = True
 
     def output_size(self, size):
         return (size - 1) * self.stride - 2 * self.padding + self.kernel_size
 
     def min_input_size(self):
         """The smallest H (or W) whose output is not cropped away: ``(H - 1) stride + k - 2 padding >= 1``."""
-        return max(1, 1 - (2 * self.padding + 1 - self.kernel_size) // -self.stride)
+        return max(1, 1 + math.ceil((2 * self.padding + 1 - self.kernel_size) / self.stride))
 
     def weight_matrix(self):
         """``W`` (in, out, k, k) as (in, k k out), columns in the (kh, kw, C) order of ``col2im``'s rows."""
@@ -218,7 +222,7 @@ class ConvTranspose2d(_Convolution):
         self._check_input(x)
         N, _, H, W = self.input_shape = x.shape
         self.x = channels_last(x).reshape(-1, self.in_channels)  # (N H W, in): kept for dW
-        self.W_matrix = self.weight_matrix()
+        self.W_matrix = self.weight_matrix()                     # kept for dx: the weights of this pass
         cols = np.matmul(self.x, self.W_matrix)                  # (N H W, k k out)
         k, s, p = self.kernel_size, self.stride, self.padding
         full = np.zeros((N, (H - 1) * s + k, (W - 1) * s + k, self.out_channels), dtype=cols.dtype)

@@ -133,9 +133,10 @@ class BatchNorm(Layer):
         """
         dy_rows = self._rows(dy)
         m = len(dy_rows) * self.positions
-        x_centered = self.x - self._along_rows(self.mean)
-        dbeta = self._per_channel(_column_sums(dy_rows))
-        dgamma = self._per_channel(_column_dots(dy_rows, x_centered)) * self.inv_std
+        if param_grads or self.batch_statistics:               # (evaluation mode's dx needs neither sum)
+            x_centered = self.x - self._along_rows(self.mean)
+            dbeta = self._per_channel(_column_sums(dy_rows))
+            dgamma = self._per_channel(_column_dots(dy_rows, x_centered)) * self.inv_std
         if param_grads:
             self.grads["gamma"] += dgamma
             self.grads["beta"] += dbeta

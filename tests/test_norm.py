@@ -153,3 +153,18 @@ def test_config_and_bad_input():
         layer.forward(np.zeros((1, 6)))
     with pytest.raises(ValueError, match="momentum"):
         BatchNorm(3, momentum=1.5)
+
+
+def test_evaluation_mode_switches():
+    rng = np.random.default_rng(7)
+    layer = random_affine(BatchNorm(3, dtype=np.float64), rng).eval()
+    x, dy = rng.standard_normal((4, 3, 2, 2)), rng.standard_normal((4, 3, 2, 2))
+    layer.forward(x)
+    dx = layer.backward(dy)
+    grads = {name: g.copy() for name, g in layer.grads.items()}
+    layer.zero_grad()
+    np.testing.assert_array_equal(layer.backward(dy, param_grads=False), dx)
+    assert not any(g.any() for g in layer.grads.values())
+    assert layer.backward(dy, input_grad=False) is None
+    for name, grad in layer.grads.items():
+        np.testing.assert_array_equal(grad, grads[name])
