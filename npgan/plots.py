@@ -204,6 +204,32 @@ def class_shares_figure(class_names, sample_shares, real_shares, examples, title
     return fig
 
 
+def quality_figure(epochs, fid, min_share, kl_uniform, confident_share):
+    """How the samples improved: FID (left) and the confident and smallest-class shares (right) at the
+    scored ``epochs``; the best (lowest-FID) epoch is marked. Returns the ``Figure``."""
+    fig = Figure(figsize=(10, 4))
+    ax_fid, ax_share = fig.subplots(1, 2)
+    epochs, fid = np.asarray(epochs), np.asarray(fid, dtype=float)
+    best = int(np.argmin(fid))
+    ax_fid.plot(epochs, fid, "o-", color="C3")
+    ax_fid.plot(epochs[best], fid[best], "*", color="k", markersize=14, label=f"best: epoch {epochs[best]}")
+    ax_fid.set_title("FID (lower is better)")
+    ax_fid.set_ylim(bottom=0)
+    ax_fid.legend()
+    ax_share.plot(epochs, confident_share, "o-", color="C2", label="confident share (p >= 0.9)")
+    ax_share.plot(epochs, min_share, "o-", color="C0", label="smallest class share")
+    ax_share.axhline(0.1, color="C0", alpha=0.3, linestyle=":")
+    ax_share.set_ylim(0, 1)
+    ax_share.set_title("Classifier's view of the samples")
+    ax_share.legend()
+    for ax in (ax_fid, ax_share):
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
 def write_png(fig, file, *, dpi=DPI):
     """Write ``fig`` as PNG into an open binary ``file``."""
     fig.savefig(file, format="png", dpi=dpi)

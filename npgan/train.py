@@ -21,6 +21,7 @@ from . import plots
 from .checkpoints import (Checkpoint, CheckpointError, checkpoint_arrays, generator_arrays, load_checkpoint)
 from .cli import ArgumentParser, fraction, nonnegative_int, positive_float, positive_int
 from .data import DownloadError, atomic_write, load_mnist, read_idx
+from .evaluate import Evaluator
 from .gan import GAN, GANConfig, sample_z, to_unit_range
 from .models import CLASSES, MODELS
 
@@ -28,7 +29,9 @@ TF1_VALIDATION_SIZE = 5000  # TF1's read_data_sets held out the first 5,000 trai
 SAMPLES_PER_EPOCH = 16      # a 4x4 grid; a conditional run keeps SAMPLES_PER_CLASS for each class instead
 SAMPLES_PER_CLASS = 5       # a 10x5 grid, row k = class k
 LOSS_KEYS = ("d_loss", "g_loss", "d_loss_mean", "g_loss_mean")  # the columns of losses.csv
-HISTORY_KEYS = LOSS_KEYS + ("samples",)
+QUALITY_KEYS = ("fid", "min_share", "kl_uniform", "confident_share")  # --eval-every's columns (NaN: not scored)
+HISTORY_KEYS = LOSS_KEYS + QUALITY_KEYS + ("samples",)
+EVAL_SAMPLES = 2000  # samples scored by --eval-every (the same z every time)
 NOUNS = {"mnist": "digits", "fashion-mnist": "items"}
 
 
@@ -36,23 +39,26 @@ class TrainingDiverged(RuntimeError):
     """A loss became NaN or infinite."""
 
 
-def train(images_u8, config, out_dir, *, labels=None, resume_from=None, minutes=None, progress=None,
-          log=print, clock=time.perf_counter):
+def train(images_u8, config, out_dir, *, labels=None, resume_from=None, minutes=None, evaluator=None,
+          eval_every=None, progress=None, log=print, clock=time.perf_counter):
     """Train on ``images_u8`` (N, 28, 28) uint8, writing every output into ``out_dir``.
 
     ``labels``: (N,) integers in 0..9, needed by a conditional model. ``resume_from``: a
     :class:`npgan.checkpoints.Checkpoint` to continue (``config`` then only sets the number of epochs).
     ``minutes``: stop at the end of the epoch in which the run's training time (all its sessions, saving
-    excluded) passes this budget. ``progress``: a progress bar within each epoch (``None``: only when
-    stderr is a terminal). Returns the final :class:`npgan.checkpoints.Checkpoint`.
+    excluded) passes this budget. ``evaluator``: an :class:`npgan.evaluate.Evaluator` scoring
+    ``EVAL_SAMPLES`` samples every ``eval_every`` epochs; the generator with the lowest FID so far is kept
+    as ``generator_best.npz``. ``progress``: a progress bar within each epoch (``None``: only when stderr
+    is a terminal). Returns the final :class:`npgan.checkpoints.Checkpoint`.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if resume_from:
         run = resume_from
         run.gan.config.epochs = config.epochs
-        run.history = {key: list(run.history[key]) for key in HISTORY_KEYS}
-        run.state.setdefault("train_seconds", 0.0)  # checkpoints of npgan 0.1 did not count time
+        # Checkpoints of npgan 0.1 neither counted time nor scored quality.
+        run.history = {key: list(run.history.get(key, np.full(run.epoch, np.nan))) for key in HISTORY_KEYS}
+        run.state.setdefault("train_seconds", 0.0)
     else:
         # Separate streams for the initial weights (inside GAN) and for shuffling and z.
         run = Checkpoint(GAN(config), 0, np.random.default_rng([config.seed, 1]),
@@ -71,14 +77,41 @@ def train(images_u8, config, out_dir, *, labels=None, resume_from=None, minutes=
             gan.refresh_average()
             log(f"Epoch {run.epoch}/{config.epochs}... Discriminator Loss: {d_loss:.4f}... "
                 f"Generator Loss: {g_loss:.4f}")
-            for key, value in zip(HISTORY_KEYS, (d_loss, g_loss, d_mean, g_mean, gan.generate(fixed_z, fixed_labels))):
+            quality = score(gan, evaluator) if evaluator and run.epoch % eval_every == 0 else {}
+            for key, value in zip(LOSS_KEYS, (d_loss, g_loss, d_mean, g_mean)):
                 run.history[key].append(value)
+            for key in QUALITY_KEYS:
+                run.history[key].append(quality.get(key, np.nan))
+            run.history["samples"].append(gan.generate(fixed_z, fixed_labels))
+            if quality:
+                _keep_best(out_dir, run, quality, log)
             run.state["train_seconds"] += clock() - started
             save_epoch(out_dir, run)
     finally:
         if run.history["samples"]:
             save_pictures(out_dir, run.history, config.conditional)
     return run
+
+
+def score(gan, evaluator):
+    """The figures of ``EVAL_SAMPLES`` samples of the generator (the same z each time; a conditional
+    generator's classes in turn)."""
+    z = sample_z(np.random.default_rng([gan.config.seed, 4]), EVAL_SAMPLES, gan.config.z_size)
+    labels = np.arange(EVAL_SAMPLES) % gan.config.classes if gan.config.conditional else None
+    return evaluator.score(gan.generate(z, labels))
+
+
+def _keep_best(out_dir, run, quality, log):
+    """Print the figures; save the generator as ``generator_best.npz`` if its FID is the lowest so far."""
+    best = quality["fid"] < run.state.get("best_fid", np.inf)
+    log(f"  {EVAL_SAMPLES:,} samples scored: FID {quality['fid']:.2f}, smallest class {quality['min_share']:.1%}, "
+        f"confident {quality['confident_share']:.1%}" + ("  (best so far: generator_best.npz)" if best else ""))
+    if best:
+        run.state.update(best_fid=float(quality["fid"]), best_epoch=run.epoch)
+        gan = run.gan
+        _save_npz(out_dir / "generator_best.npz", **generator_arrays(
+            gan.sampler, gan.config.z_size, gan.config.classes, model=gan.config.model, epoch=run.epoch,
+            fid=float(quality["fid"]), fid_samples=EVAL_SAMPLES))
 
 
 def _out_of_time(run, minutes):
@@ -137,11 +170,13 @@ def save_epoch(out_dir, run):
     _save_npz(out_dir / "samples.npz", samples=samples, epochs=np.arange(1, run.epoch + 1))
     _save_npz(out_dir / "generator.npz", **generator_arrays(gan.sampler, gan.config.z_size, gan.config.classes,
                                                             model=gan.config.model, epoch=run.epoch))
+    scored = np.isfinite(history["fid"]).any()
+    columns = LOSS_KEYS + (QUALITY_KEYS if scored else ())
     with atomic_write(out_dir / "losses.csv", "w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(("epoch", *LOSS_KEYS))
-        for row in zip(range(1, run.epoch + 1), *(history[key] for key in LOSS_KEYS)):
-            writer.writerow((row[0], *(f"{value:.6f}" for value in row[1:])))
+        writer.writerow(("epoch", *columns))
+        for row in zip(range(1, run.epoch + 1), *(history[key] for key in columns)):
+            writer.writerow((row[0], *("" if math.isnan(value) else f"{value:.6f}" for value in row[1:])))
     _save_npz(out_dir / "checkpoint.npz", **checkpoint_arrays(gan, run.epoch, run.rng, history, run.state))
 
 
@@ -151,7 +186,8 @@ def _save_npz(path, **arrays):
 
 
 def save_pictures(out_dir, history, conditional=False):
-    """losses.png, samples.png (last epoch), progress.png (rows across epochs) and progress.gif.
+    """losses.png, samples.png (last epoch), progress.png (rows across epochs) and progress.gif; with
+    --eval-every, quality.png.
 
     A conditional run's grids have one row per class (progress.png: one sample of each class per epoch)."""
     samples = np.asarray(history["samples"])
@@ -164,6 +200,11 @@ def save_pictures(out_dir, history, conditional=False):
     plots.save_figure(plots.progress_figure(progress, rows=min(10, len(samples)), cols=CLASSES if conditional else 6),
                       out_dir / "progress.png")
     plots.save_progress_gif(samples, out_dir / "progress.gif", nrows=rows, ncols=cols)
+    fid = np.asarray(history["fid"], dtype=float)
+    if np.isfinite(fid).any():
+        scored = np.flatnonzero(np.isfinite(fid))
+        plots.save_figure(plots.quality_figure(scored + 1, *(np.asarray(history[key])[scored] for key in QUALITY_KEYS)),
+                          out_dir / "quality.png")
 
 
 def load_training_data(args, conditional):
@@ -245,6 +286,9 @@ def parse_args(argv):
     other.add_argument("--out", default="out", help="output folder")
     other.add_argument("--resume", action="store_true",
                        help="continue the run in --out from its checkpoint.npz (--epochs and --minutes may be raised)")
+    other.add_argument("--eval-every", type=positive_int, default=None, metavar="K",
+                       help=f"every K epochs, score {EVAL_SAMPLES:,} samples (FID and more, see npgan.evaluate), "
+                            "add the figures to losses.csv and keep the best generator as generator_best.npz")
     other.add_argument("--threads", type=positive_int, default=1,
                        help="BLAS threads (1 is fastest on a shared machine; see README)")
     other.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -267,6 +311,8 @@ def _check_flags(parser, args, explicit):
         parser.error(f"{flag} applies only to --model {owners}, not {model}")
     if "mismatch" in explicit and not explicit.get("conditional"):
         parser.error("--mismatch goes with --conditional")
+    if args.eval_every and args.images:
+        parser.error("--eval-every scores against a dataset's test images: use --dataset, not --images")
     if args.labels and not args.images:
         parser.error("--labels goes with --images")
     if explicit.get("conditional") and args.images and not args.labels:
@@ -300,8 +346,11 @@ def main(argv=None):
         config, resume_from = _start_or_resume(parser, args, explicit)
         images, labels = load_training_data(args, config.conditional)
         with threadpool_limits(limits=args.threads, user_api="blas"):
+            evaluator = None
+            if args.eval_every:
+                evaluator = Evaluator(args.dataset, args.data_dir, log=lambda message: print(f"npgan.train: {message}"))
             run = train(images, config, args.out, labels=labels, resume_from=resume_from, minutes=args.minutes,
-                        progress=args.progress)
+                        evaluator=evaluator, eval_every=args.eval_every, progress=args.progress)
     except (CheckpointError, DownloadError, FileNotFoundError, ValueError, OSError) as err:
         print(f"npgan.train: error: {err}", file=sys.stderr)
         return 1

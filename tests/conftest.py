@@ -32,6 +32,22 @@ def mnist_dir():
     pytest.skip(message)
 
 
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory):
+    """Where the tests' evaluator caches its classifier (never the MNIST folder)."""
+    return tmp_path_factory.mktemp("evaluator-cache")
+
+
+@pytest.fixture(scope="session")
+def mnist_evaluator(mnist_dir, cache_dir):
+    """The real evaluator recipe on real MNIST, trained once per test session (about 30 s)."""
+    from npgan.evaluate import Evaluator
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return Evaluator("mnist", mnist_dir, cache_dir=cache_dir, download=False, log=None)
+
+
 _MAX_ERRORS = {}
 
 

@@ -260,17 +260,6 @@ def test_help_and_an_error_as_a_program(tmp_path):
 # --- Real MNIST --------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("evaluator-cache")
-
-
-@pytest.fixture(scope="module")
-def mnist_evaluator(mnist_dir, cache_dir):
-    """The real recipe, trained once for this module into a temporary cache (about 30 s)."""
-    return Evaluator("mnist", mnist_dir, cache_dir=cache_dir, download=False, log=None)
-
-
-@pytest.fixture(scope="module")
 def one_epoch_run(mnist_dir, tmp_path_factory):
     """A tutorial GAN after one epoch: its output folder."""
     images, _ = load_mnist("train", mnist_dir, download=False)

@@ -279,3 +279,25 @@ def test_unlabelled_images_cannot_train_a_conditional_model(tmp_path, capsys):
     code = main(["--images", str(tmp_path / "i.idx"), "--labels", str(tmp_path / "l.idx"), "--conditional",
                  "--out", str(tmp_path / "out"), *SMALL])
     assert code == 1 and "labels must be 0..9" in capsys.readouterr().err
+
+
+def test_eval_every_scores_the_generator_and_keeps_the_best(idx_images, tmp_path, mnist_evaluator):
+    images = read_idx(idx_images)
+    config = GANConfig(z_size=8, g_hidden=16, d_hidden=16, batch_size=20, epochs=4)
+    lines = []
+    run = train(images, config, tmp_path, evaluator=mnist_evaluator, eval_every=2, progress=False, log=lines.append)
+    rows = (tmp_path / "losses.csv").read_text().splitlines()
+    assert rows[0] == "epoch,d_loss,g_loss,d_loss_mean,g_loss_mean,fid,min_share,kl_uniform,confident_share"
+    assert rows[1].endswith(",,,,") and not rows[2].endswith(",")  # scored at epochs 2 and 4 only
+    fids = np.asarray(run.history["fid"], dtype=float)
+    assert np.isnan(fids[[0, 2]]).all() and np.isfinite(fids[[1, 3]]).all()
+    assert sum("2,000 samples scored: FID" in line for line in lines) == 2
+    best_epoch = 2 + 2 * int(np.argmin(fids[[1, 3]]))
+    assert run.state["best_epoch"] == best_epoch and run.state["best_fid"] == np.nanmin(fids)
+    best = read_npz(tmp_path / "generator_best.npz")
+    assert json.loads(str(best["config"]))["epoch"] == best_epoch
+    if best_epoch == 4:  # the best is the last: the same generator as generator.npz
+        np.testing.assert_array_equal(best["2/W"], read_npz(tmp_path / "generator.npz")["2/W"])
+    assert (tmp_path / "quality.png").stat().st_size > 0
+    from npgan.train import score
+    assert score(run.gan, mnist_evaluator)["fid"] == pytest.approx(fids[3])  # the same z every time
