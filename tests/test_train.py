@@ -98,12 +98,17 @@ def test_crash_mid_epoch_then_resume_equals_an_uninterrupted_run(idx_images, tmp
     assert_same_run(tmp_path / "straight", tmp_path / "crashed")
 
 
-def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path):
+@pytest.mark.parametrize("images, model", [
+    (3000, ["--g-hidden", "16", "--d-hidden", "16"]),
+    (300, ["--model", "mlp-bn", "--ema", "0.9"]),   # batch norm in G; weights, EMA and buffers all resumed
+    (600, ["--model", "dcgan", "--width", "4", "--ema", "0.9"]),
+], ids=["tutorial", "mlp-bn", "dcgan"])
+def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path, images, model):
     """A real SIGKILL at an arbitrary moment (here: soon after the first checkpoint appears)."""
     rng = np.random.default_rng(1)
-    write_idx(tmp_path / "noise.idx", rng.integers(0, 256, (3000, 28, 28), dtype=np.uint8))
+    write_idx(tmp_path / "noise.idx", rng.integers(0, 256, (images, 28, 28), dtype=np.uint8))
     args = [sys.executable, "-m", "npgan.train", "--images", str(tmp_path / "noise.idx"), "--epochs", "6",
-            "--batch-size", "10", "--z-size", "8", "--g-hidden", "16", "--d-hidden", "16", "--no-progress"]
+            "--batch-size", "10", "--z-size", "8", *model, "--no-progress"]
     assert subprocess.run([*args, "--out", str(tmp_path / "straight")], capture_output=True).returncode == 0
     victim = subprocess.Popen([*args, "--out", str(tmp_path / "killed")], stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -259,9 +264,13 @@ def test_conditional_run_end_to_end_resumes_exactly_and_samples_digits(labelled_
     (["--ema", "1"], "[0, 1)"),
     (["--minutes", "0"], "> 0"),
     (["--mismatch", "0.3"], "--mismatch goes with --conditional"),
+    (["--width", "32"], "--width applies only to --model dcgan"),
+    (["--model", "dcgan", "--g-hidden", "64"], "--g-hidden applies only to --model tutorial"),
+    (["--model", "mlp-bn", "--d-hidden", "64"], "--d-hidden applies only to --model tutorial"),
+    (["--eval-every", "0"], "positive"),
 ])
 def test_bad_flag_combinations(idx_images, tmp_path, capsys, flags, message):
-    argv = ["--out", str(tmp_path / "out"), *SMALL, *flags]
+    argv = ["--out", str(tmp_path / "out"), "--no-progress", *flags]
     if "--labels" not in flags:
         argv = ["--images", str(idx_images), *argv]
     with pytest.raises(SystemExit) as exit_info:
@@ -301,3 +310,31 @@ def test_eval_every_scores_the_generator_and_keeps_the_best(idx_images, tmp_path
     assert (tmp_path / "quality.png").stat().st_size > 0
     from npgan.train import score
     assert score(run.gan, mnist_evaluator)["fid"] == pytest.approx(fids[3])  # the same z every time
+
+
+def test_eval_every_with_own_images_is_refused(idx_images, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        run(idx_images, tmp_path / "out", "--eval-every", "2")
+    assert "use --dataset, not --images" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("model", [["--model", "mlp-bn"], ["--model", "dcgan", "--width", "4"]], ids=["mlp-bn", "dcgan"])
+def test_new_models_train_sample_and_evaluate(model, tmp_path, capsys, mnist_dir, cache_dir, mnist_evaluator):
+    """One short epoch of each new model on real digits, then its generator file through npgan.sample and
+    npgan.evaluate, which rebuild the network from the file alone."""
+    images = read_idx(mnist_dir / "train-images-idx3-ubyte.gz")[:640]
+    write_idx(tmp_path / "digits.idx", images)
+    out = tmp_path / "run"
+    assert main(["--images", str(tmp_path / "digits.idx"), "--out", str(out), "--epochs", "1", "--no-progress",
+                 *model]) == 0
+    from npgan.evaluate import main as evaluate_main
+    from npgan.sample import main as sample_main
+    npy = tmp_path / "s.npy"
+    assert sample_main(["--checkpoint", str(out / "generator.npz"), "--n", "9", "--out", str(tmp_path / "s.png"),
+                        "--npy", str(npy)]) == 0
+    samples = np.load(npy)
+    assert samples.shape == (9, 784) and np.abs(samples).max() <= 1
+    capsys.readouterr()
+    assert evaluate_main(["--checkpoint", str(out / "generator.npz"), "--n", "500", "--data-dir", str(mnist_dir),
+                          "--cache-dir", str(cache_dir)]) == 0
+    assert "FID" in capsys.readouterr().out
