@@ -15,7 +15,7 @@ PyTorch):
 - PyTorch's time over npgan's (above 1: npgan is faster), the median of the rounds' ratios (each round
   times both libraries back to back, so its ratio is steadier than the times);
 - the share of npgan's time inside matrix products (BLAS), timed around every ``np.matmul`` that
-  ``npgan.conv`` and ``npgan.norm`` make, with the layers' own code (see ``BlasClock``).
+  ``npgan.conv`` and ``npgan.norm`` make, with the layers' own code (see ``blas_clock.py``).
 
 npgan's layers get their inputs in the memory layout the previous layer of a DCGAN hands them
 (channels-last views after a convolution, a plain array after ``Reshape``); PyTorch's, its default layout.
@@ -30,8 +30,7 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-import npgan.conv
-import npgan.norm
+from blas_clock import BlasClock
 from npgan.conv import Conv2d, ConvTranspose2d
 from npgan.norm import BatchNorm
 
@@ -72,37 +71,6 @@ def cases():
         ("BatchNorm (64, 6272)", BatchNorm(6272), rng.standard_normal((BATCH, 6272), dtype=np.float32),
          rng.standard_normal((BATCH, 6272), dtype=np.float32), "BatchNorm1d", (6272,)),
     ]
-
-
-class BlasClock:
-    """Times every ``np.matmul`` of ``npgan.conv`` and ``npgan.norm``, the layers' own code unchanged.
-
-    While active, those modules' global ``np`` is this object: its ``matmul`` is NumPy's, timed, and any
-    other attribute is NumPy's own. Every matrix product of the layers is spelled ``np.matmul``.
-    """
-
-    MODULES = (npgan.conv, npgan.norm)
-
-    def __init__(self):
-        self.seconds = 0.0
-
-    def matmul(self, *args, **kwargs):
-        start = time.perf_counter()
-        result = np.matmul(*args, **kwargs)
-        self.seconds += time.perf_counter() - start
-        return result
-
-    def __getattr__(self, name):
-        return getattr(np, name)
-
-    def __enter__(self):
-        for module in self.MODULES:
-            module.np = self
-        return self
-
-    def __exit__(self, *exc):
-        for module in self.MODULES:
-            module.np = np
 
 
 def npgan_pass(layer, x, dy):

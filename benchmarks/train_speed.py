@@ -1,24 +1,27 @@
-"""How fast does npgan train the tutorial's GAN, and how does PyTorch do on the same run?
+"""How fast does npgan train each model, and how does PyTorch do on the same run?
 
-    python benchmarks/train_speed.py [--threads 1,2] [--epochs 3] [--mnist-dir DIR] [--no-torch] [--no-memory]
+    python benchmarks/train_speed.py [--model tutorial|mlp-bn|dcgan] [--width W] [--threads 1,2]
+                                     [--epochs 3] [--steps N] [--no-torch] [--no-memory]
+    python benchmarks/train_speed.py --conditional-cost      # the tutorial's model with and without labels
 
-For each thread count it times whole epochs (550 steps of 100 images, the tutorial's) of npgan's real
-training loop, ``npgan.train._train_epoch``, and, when PyTorch is installed, of ``torch_reference.py``
-beside this file, alternating the two so that load from other processes hits both alike. It prints:
+For each thread count it times npgan's real training loop, ``npgan.train._train_epoch``, with the model's
+default settings (the tutorial's: 550 steps of 100 images an epoch; mlp-bn and dcgan: batch 64, 859
+steps), and, when PyTorch is installed, ``torch_reference.py`` beside this file running the same
+architecture, batch and optimiser as a competent PyTorch user would (eager, float32). The two alternate
+(npgan, PyTorch, npgan) so that load from other processes hits both alike. Each measurement is ``--steps``
+steps (default: a whole epoch for the tutorial, fewer for the bigger models), repeated ``--epochs`` times;
+figures are medians, reported per epoch. It prints:
 
-- seconds per epoch (median) and images per second;
-- the share of npgan's step time spent inside matrix multiplies, timed around every ``Dense`` matmul
-  in the real loop (PyTorch's: its profiler's self time in mm/addmm over wall time);
-- the speed-up of npgan over PyTorch at the same thread count (npgan measured before and after
-  PyTorch, averaged);
-- peak resident memory of a ``python -m npgan.train`` process (one epoch; the footprint does not grow
-  with epochs beyond the 50 KB of samples each epoch keeps).
+- seconds per epoch and images per second;
+- the share of npgan's step spent inside matrix products (BLAS), timed around every ``np.dot`` and
+  ``np.matmul`` of the layers (``blas_clock.py``); PyTorch's from its profiler (mm, addmm, convolutions);
+- npgan's speed-up over PyTorch at the same thread count;
+- peak resident memory of a ``python -m npgan.train`` process training the model for one epoch.
 
-Timings on a shared machine wander: compare figures from the same run, and prefer 1 thread (multi-
-threaded OpenBLAS collapses when another process is busy).
+Timings on a shared machine wander: compare figures from the same run, and prefer 1 thread
+(multi-threaded OpenBLAS collapses when another process is busy).
 """
 import argparse
-import contextlib
 import os
 import statistics
 import subprocess
@@ -30,75 +33,28 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from blas_clock import BlasClock
 from npgan.data import load_mnist
-from npgan.gan import GAN, GANConfig, sample_z, to_unit_range
-from npgan.layers import Dense
+from npgan.gan import GAN, GANConfig
 from npgan.train import TF1_VALIDATION_SIZE, _train_epoch
 
 HERE = Path(__file__).resolve().parent
-STEPS, BATCH = 550, 100
+DEFAULT_STEPS = {"tutorial": None, "mlp-bn": 200, "dcgan": 30}  # None: a whole epoch
 
 
-class MatmulClock:
-    """Times every matrix multiply ``Dense`` makes, inside the real training loop.
-
-    While active, ``Dense.forward``/``backward`` are replaced by copies of themselves whose ``.dot`` calls
-    are timed; :func:`check_clock_is_faithful` proves the copies compute exactly what ``Dense`` does.
-    """
-
-    def __init__(self):
-        self.seconds = 0.0
-
-    def dot(self, a, b):
-        start = time.perf_counter()
-        result = a.dot(b)
-        self.seconds += time.perf_counter() - start
-        return result
-
-    def __enter__(self):
-        clock, self.saved = self, (Dense.forward, Dense.backward)
-
-        def forward(layer, x):
-            layer.x = x
-            y = clock.dot(x, layer.params["W"])
-            y += layer.params["b"]
-            return y
-
-        def backward(layer, dy, *, input_grad=True, param_grads=True):
-            if param_grads:
-                layer.grads["W"] += clock.dot(layer.x.T, dy)
-                layer.grads["b"] += dy.sum(axis=0)
-            return clock.dot(dy, layer.params["W"].T) if input_grad else None
-
-        Dense.forward, Dense.backward = forward, backward
-        return self
-
-    def __exit__(self, *exc):
-        Dense.forward, Dense.backward = self.saved
+def config_for(model, width=None, conditional=False):
+    return GANConfig.for_model(model, conditional=conditional, **({"width": width} if width else {}))
 
 
-def check_clock_is_faithful(images):
-    """One training step with and without the clock must give bit-identical networks."""
-    results = []
-    for timed in (False, True):
-        gan, rng = GAN(GANConfig()), np.random.default_rng(0)
-        with MatmulClock() if timed else contextlib.nullcontext():
-            gan.train_step(to_unit_range(images[:BATCH]), sample_z(rng, BATCH, 100))
-        results.append(np.concatenate([gan.G.flat_params, gan.D.flat_params]))
-    if not np.array_equal(*results):
-        raise SystemExit("MatmulClock no longer matches Dense: update its copies of forward/backward")
-
-
-def time_npgan(images, labels, epochs, rng_seed=0):
-    """Median seconds per epoch of npgan's training loop and the median share of it inside matmuls.
-    ``labels``: None, or the images' labels to time the conditional model."""
-    gan, rng = GAN(GANConfig(conditional=labels is not None)), np.random.default_rng(rng_seed)
-    _train_epoch(gan, images[:20 * BATCH], labels, rng, 20, 0, progress=False)  # warm-up
+def time_npgan(config, images, labels, steps, repeats):
+    """Median seconds of ``steps`` steps of npgan's training loop, and the median share inside BLAS."""
+    gan, rng = GAN(config), np.random.default_rng(0)
+    _train_epoch(gan, images, labels, rng, 10, 0, progress=False)  # warm-up
     seconds, shares = [], []
-    for epoch in range(epochs):
-        with MatmulClock() as clock:
+    for _ in range(repeats):
+        with BlasClock() as clock:
             start = time.perf_counter()
-            _train_epoch(gan, images, labels, rng, STEPS, epoch, progress=False)
+            _train_epoch(gan, images, labels, rng, steps, 0, progress=False)
             seconds.append(time.perf_counter() - start)
         shares.append(clock.seconds / seconds[-1])
     return statistics.median(seconds), statistics.median(shares)
@@ -108,34 +64,39 @@ def conditional_cost(images, labels, epochs, rounds=3):
     """Seconds per epoch of the tutorial's model without and with --conditional, alternated ``rounds``
     times so that load from other processes hits both alike; prints each round and the median ratio."""
     ratios = []
+    steps = len(images) // 100
     print(f"{'round':>5} {'plain s/epoch':>14} {'conditional s/epoch':>20} {'ratio':>6}")
     with threadpool_limits(limits=1, user_api="blas"):
         for r in range(rounds):
-            plain, _ = time_npgan(images, None, epochs)
-            conditional, _ = time_npgan(images, labels, epochs)
+            plain, _ = time_npgan(config_for("tutorial"), images, None, steps, epochs)
+            conditional, _ = time_npgan(config_for("tutorial", conditional=True), images, labels, steps, epochs)
             ratios.append(conditional / plain)
             print(f"{r + 1:>5} {plain:>14.3f} {conditional:>20.3f} {ratios[-1]:>6.3f}", flush=True)
     print(f"conditional / plain, median of {rounds} rounds: {statistics.median(ratios):.3f}")
 
 
-def peak_memory_mb(mnist_dir):
-    """Peak RSS (MB) of a fresh process running ``npgan.train`` for one epoch on MNIST.
+def peak_memory_mb(mnist_dir, model, width):
+    """Peak RSS (MB) of a fresh process running ``npgan.train`` for one epoch of ``model`` on MNIST.
 
     Read from the child's own ``VmHWM`` (Linux): ``getrusage`` would also count the pages the child
     shared with this (larger) process between fork and exec.
     """
     child = ("import re, sys; from npgan.train import main; rc = main(sys.argv[1:]); "
              "print(re.search(r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read()).group(1)); sys.exit(rc)")
+    flags = ["--model", model] + (["--width", str(width)] if width else [])
     with tempfile.TemporaryDirectory() as out:
         run = subprocess.run([sys.executable, "-c", child, "--data-dir", str(mnist_dir), "--epochs", "1",
-                              "--out", out, "--no-progress"], check=True, capture_output=True, text=True)
+                              "--out", out, "--no-progress", *flags], check=True, capture_output=True, text=True)
     return int(run.stdout.split()[-1]) / 1024  # kB -> MB
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", choices=tuple(DEFAULT_STEPS), default="tutorial")
+    parser.add_argument("--width", type=int, default=None, help="dcgan: width (default: the model's)")
     parser.add_argument("--threads", default="1,2", help="comma-separated BLAS thread counts (default 1,2)")
-    parser.add_argument("--epochs", type=int, default=3, help="timed epochs per measurement (default 3)")
+    parser.add_argument("--epochs", type=int, default=3, help="timed measurements per figure (default 3)")
+    parser.add_argument("--steps", type=int, default=None, help="steps per measurement (default: per model)")
     parser.add_argument("--mnist-dir", default=os.environ.get("NPGAN_MNIST_DIR", "../shared/data/mnist"))
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch reference")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory run")
@@ -147,7 +108,10 @@ def main():
     images, labels = images[TF1_VALIDATION_SIZE:], labels[TF1_VALIDATION_SIZE:]
     if args.conditional_cost:
         return conditional_cost(images, labels, args.epochs)
-    check_clock_is_faithful(images)
+    config = config_for(args.model, args.width)
+    epoch_steps = len(images) // config.batch_size
+    steps = args.steps or DEFAULT_STEPS[args.model] or epoch_steps
+    per_epoch = epoch_steps / steps
     torch_reference = None
     if not args.no_torch:
         try:
@@ -155,26 +119,31 @@ def main():
             import torch_reference
         except ImportError:
             print("(PyTorch not installed: npgan only)")
-    print(f"epoch = {STEPS} steps of {BATCH} images; each figure is the median of {args.epochs} epochs")
-    header = f"{'threads':>7} {'npgan s/epoch':>14} {'img/s':>7} {'in matmul':>10}"
+    width = f", width {config.width}" if args.model == "dcgan" else ""
+    print(f"model {args.model}{width}: epoch = {epoch_steps} steps of {config.batch_size} images; each figure is "
+          f"the median of {args.epochs} runs of {steps} steps, per epoch")
+    header = f"{'threads':>7} {'npgan s/epoch':>14} {'img/s':>7} {'in BLAS':>8}"
     if torch_reference:
-        header += f" {'torch s/epoch':>14} {'torch in mm':>12} {'npgan speed-up':>15}"
+        header += f" {'torch s/epoch':>14} {'torch in BLAS':>14} {'npgan speed-up':>15}"
     print(header)
     for threads in map(int, args.threads.split(",")):
         with threadpool_limits(limits=threads, user_api="blas"):
-            npgan_s, share = time_npgan(images, None, args.epochs)
-        row = f"{threads:>7} {npgan_s:>14.3f} {STEPS * BATCH / npgan_s:>7.0f} {share:>10.0%}"
+            npgan_s, share = time_npgan(config, images, None, steps, args.epochs)
+        row = f"{threads:>7} {npgan_s * per_epoch:>14.2f} {steps * config.batch_size / npgan_s:>7.0f} {share:>8.0%}"
         if torch_reference:
-            torch_s = torch_reference.train_epochs(images, epochs=args.epochs, threads=threads)["seconds_per_epoch"]
-            torch_share = torch_reference.matmul_share(images, threads=threads)
+            common = dict(model=args.model, width=config.width, threads=threads)
+            torch_s = torch_reference.train_epochs(images, epochs=args.epochs, steps_per_epoch=steps,
+                                                   **common)["seconds_per_epoch"]
+            torch_share = torch_reference.matmul_share(images, steps=min(steps, 50), **common)
             with threadpool_limits(limits=threads, user_api="blas"):  # npgan, torch, npgan: same machine load
-                npgan_after, share_after = time_npgan(images, None, args.epochs)
+                npgan_after, share_after = time_npgan(config, images, None, steps, args.epochs)
             npgan_s, share = (npgan_s + npgan_after) / 2, (share + share_after) / 2
-            row = (f"{threads:>7} {npgan_s:>14.3f} {STEPS * BATCH / npgan_s:>7.0f} {share:>10.0%}"
-                   f" {torch_s:>14.3f} {torch_share:>12.0%} {torch_s / npgan_s:>14.2f}x")
+            row = (f"{threads:>7} {npgan_s * per_epoch:>14.2f} {steps * config.batch_size / npgan_s:>7.0f} "
+                   f"{share:>8.0%} {torch_s * per_epoch:>14.2f} {torch_share:>14.0%} {torch_s / npgan_s:>14.2f}x")
         print(row, flush=True)
     if not args.no_memory:
-        print(f"peak memory of python -m npgan.train (1 epoch, MNIST): {peak_memory_mb(args.mnist_dir):.0f} MB")
+        memory = peak_memory_mb(args.mnist_dir, args.model, args.width)
+        print(f"peak memory of python -m npgan.train --model {args.model} (1 epoch, MNIST): {memory:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -132,7 +132,7 @@ class Dense(Layer):
         if x.ndim != 2 or x.shape[1] != self.params["W"].shape[0]:
             raise self.shape_error(f"(N, {self.params['W'].shape[0]})", x)
         self.x = x
-        y = x.dot(self.params["W"])
+        y = np.dot(x, self.params["W"])
         y += self.params["b"]  # in place: no second (N, out) temporary
         return y
 
@@ -144,11 +144,11 @@ class Dense(Layer):
         and ``dL/dx_ni = sum_j dy_nj W_ij``, i.e. ``dy @ W.T``.
         """
         if param_grads:
-            self.grads["W"] += self.x.T.dot(dy)
+            self.grads["W"] += np.dot(self.x.T, dy)
             self.grads["b"] += dy.sum(axis=0)
-        # .dot, not @: for one output unit dy @ W.T is an outer product, which NumPy's matmul computes
+        # np.dot, not @: for one output unit dy @ W.T is an outer product, which NumPy's matmul computes
         # without BLAS, 6x slower.
-        return dy.dot(self.params["W"].T) if input_grad else None
+        return np.dot(dy, self.params["W"].T) if input_grad else None
 
 
 class LeakyReLU(Layer):
