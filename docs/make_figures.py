@@ -1,0 +1,186 @@
+"""Make every figure under ``docs/figures/`` from the output folders of real training runs.
+
+The runs (one BLAS thread each, on this project's 2-core machine; see the README for their times):
+
+    python -m npgan.train --out runs/tutorial                                      # the tutorial, 100 epochs
+    python -m npgan.train --conditional --out runs/tutorial-conditional           # ... asked for digits
+    python -m npgan.train --model mlp-bn --minutes 20 --eval-every 2 --out runs/mlp-bn
+    python -m npgan.train --model mlp-bn --conditional --minutes 20 --eval-every 2 --out runs/mlp-bn-conditional
+    python -m npgan.train --model dcgan --minutes 20 --eval-every 2 --out runs/dcgan
+
+then, with MNIST in ``data/`` (or ``--data-dir``):
+
+    python docs/make_figures.py --runs runs
+
+Figures (each small enough to sit in the repository):
+
+- ``tutorial_samples.png``, ``tutorial_progress.gif``, ``tutorial_losses.png``: the tutorial run;
+- ``models.png``: 64 samples of each model side by side, with its FID and training time;
+- ``dcgan_samples.png``, ``conditional_digits.png`` (a row per digit), ``latent_walk.gif`` and
+  ``interpolation.png`` (walks between random z), ``evaluation.png`` (``npgan.evaluate --png``),
+  ``quality.png`` (FID during the mlp-bn run);
+- ``gradient_checks.png``: the largest relative error of each layer's finite-difference check.
+
+Samples are drawn with ``npgan.sample.draw`` (seed 0, the generators saved as ``generator_best.npz`` when
+the run kept one, else ``generator.npz``) and scored with ``npgan.evaluate.Evaluator`` on 10,000 samples:
+the numbers printed here are the README's.
+"""
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from threadpoolctl import threadpool_limits
+
+from npgan import plots
+from npgan.checkpoints import load_checkpoint, load_generator, read_npz
+from npgan.conv import Conv2d, ConvTranspose2d
+from npgan.evaluate import Evaluator, shares_figure, report
+from npgan.gradcheck import check_layer
+from npgan.layers import Dense, Dropout, LeakyReLU, ReLU, Sigmoid, Tanh
+from npgan.norm import BatchNorm
+from npgan.sample import draw, walks
+
+HERE = Path(__file__).resolve().parent
+MODELS = (("tutorial", "tutorial, 100 epochs"), ("mlp-bn", "mlp-bn, 20 min"), ("dcgan", "dcgan, 20 min"),
+          ("mlp-bn-conditional", "mlp-bn conditional, 20 min"))
+
+
+def generator_file(run):
+    best = run / "generator_best.npz"
+    return best if best.exists() else run / "generator.npz"
+
+
+def save_grid(samples, rows, cols, path, title=None, scale=2):
+    """A plain grid PNG: ``scale`` screen pixels per image pixel, no more (small files)."""
+    grid = plots.image_grid(samples[:rows * cols], rows, cols)
+    height, width = (scale * size / plots.DPI for size in grid.shape)
+    top = 0.3 if title else 0
+    fig = Figure(figsize=(width, height + top))
+    ax = fig.add_axes((0, 0, 1, height / (height + top)))
+    ax.imshow(grid, cmap=plots.CMAP, vmin=0, vmax=1, interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        fig.suptitle(title, y=1 - 0.04 / (height + top), va="top", fontsize=9)
+    plots.save_figure(fig, path)
+
+
+def training_minutes(run):
+    return load_checkpoint(run / "checkpoint.npz").state.get("train_seconds", float("nan")) / 60
+
+
+def models_figure(panels):
+    """``panels``: (title, samples (64, 784)) side by side, 8x8 each."""
+    fig = Figure(figsize=(2.3 * len(panels), 2.6))
+    for i, (title, samples) in enumerate(panels):
+        ax = fig.add_axes((i / len(panels) + 0.005, 0.0, 1 / len(panels) - 0.01, 0.86))
+        ax.imshow(plots.image_grid(samples[:64], 8, 8, pad=1), cmap=plots.CMAP, vmin=0, vmax=1,
+                  interpolation="nearest")
+        ax.set_axis_off()
+        ax.set_title(title, fontsize=8)
+    return fig
+
+
+def gradient_checks_figure():
+    """Each layer's largest relative error (float64 central differences) against a planted bug's."""
+    rng = np.random.default_rng(0)
+    cases = {
+        "Dense": (Dense(6, 4, rng=0, dtype=np.float64), (5, 6)),
+        "LeakyReLU": (LeakyReLU(0.2), (5, 6)), "ReLU": (ReLU(), (5, 6)), "Tanh": (Tanh(), (5, 6)),
+        "Sigmoid": (Sigmoid(), (5, 6)), "Dropout": (Dropout(0.3, rng=0), (5, 6)),
+        "BatchNorm": (BatchNorm(3, dtype=np.float64), (4, 3, 5, 5)),
+        "Conv2d": (Conv2d(2, 3, 4, 2, 1, rng=0, dtype=np.float64), (2, 2, 7, 7)),
+        "ConvTranspose2d": (ConvTranspose2d(3, 2, 4, 2, 1, rng=0, dtype=np.float64), (2, 3, 4, 4)),
+    }
+    errors = {}
+    for name, (layer, shape) in cases.items():
+        x = rng.standard_normal(shape)
+        x = np.sign(x) * (0.1 + np.abs(x))  # away from the kinks at 0
+        if name == "Dropout":  # a fixed mask: the same one for every evaluation of the loss
+            layer.eval()
+        errors[name] = max(check_layer(layer, x, rng=1).values())
+    buggy = LeakyReLU(0.2)
+    buggy.backward = lambda dy, **kwargs: dy * (buggy.x > 0)  # forgets the slope alpha for x < 0
+    errors["LeakyReLU, slope forgotten"] = check_layer(buggy, rng.standard_normal((5, 6)), rng=1)["x"]
+    fig = Figure(figsize=(6.5, 3.2))
+    ax = fig.add_axes((0.34, 0.16, 0.62, 0.74))
+    names = list(errors)
+    colors = ["C3" if "forgotten" in name else "C0" for name in names]
+    ax.barh(names, list(errors.values()), color=colors)
+    ax.set_xscale("log")
+    ax.axvline(1e-6, color="k", linestyle="--", linewidth=0.8)
+    ax.text(1.3e-6, len(names) - 0.6, "1e-6: right", fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("largest relative error, backward pass vs finite differences")
+    ax.set_title("Every backward pass checked (float64)", fontsize=10)
+    ax.tick_params(axis="y", labelsize=8)
+    return fig, errors
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", default="runs", help="folder holding the runs' output folders")
+    parser.add_argument("--data-dir", default="data", help="MNIST folder (for the evaluator)")
+    parser.add_argument("--out", default=str(HERE / "figures"))
+    args = parser.parse_args(argv)
+    runs, out = Path(args.runs), Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    figures = {}
+    with threadpool_limits(limits=1, user_api="blas"):
+        evaluator = Evaluator("mnist", args.data_dir, log=None)
+        # The tutorial run: its samples, its progress and its losses.
+        tutorial = runs / "tutorial"
+        history = read_npz(tutorial / "checkpoint.npz")
+        G, meta = load_generator(tutorial / "generator.npz")
+        save_grid(draw(G, meta, 64, 0)[0], 8, 8, out / "tutorial_samples.png", "the tutorial's GAN after 100 epochs")
+        plots.save_progress_gif(history["history/samples"], out / "tutorial_progress.gif", max_frames=50,
+                                hold_last=3.0)
+        plots.save_figure(plots.losses_figure(history["history/d_loss"], history["history/g_loss"]),
+                          out / "tutorial_losses.png", dpi=70)
+        # Every model side by side, scored.
+        panels = []
+        for name, title in MODELS:
+            run = runs / name
+            G, meta = load_generator(generator_file(run))
+            samples, labels = draw(G, meta, 10_000, 0)
+            features, probabilities = evaluator.classify(samples)
+            result = report(evaluator, samples, features, probabilities, str(generator_file(run)), 0, labels)
+            result["minutes"] = training_minutes(run)
+            figures[name] = result
+            show = samples if labels is None else samples[np.argsort(labels[:64], kind="stable")]
+            panels.append((f"{title}\nFID {result['samples']['fid']:.1f}", show))
+            if name == "mlp-bn":
+                plots.save_figure(shares_figure(result, samples, probabilities), out / "evaluation.png", dpi=60)
+        plots.save_figure(models_figure(panels), out / "models.png")
+        # The DCGAN, the conditional digits, walks through latent space.
+        G, meta = load_generator(generator_file(runs / "dcgan"))
+        save_grid(draw(G, meta, 64, 0)[0], 8, 8, out / "dcgan_samples.png", "dcgan, 20 minutes on one core")
+        G, meta = load_generator(generator_file(runs / "mlp-bn-conditional"))
+        save_grid(draw(G, meta, 10, 0, "all")[0], 10, 10, out / "conditional_digits.png",
+                  "asked for 0, 1, ..., 9 (a row each)")
+        G, meta = load_generator(generator_file(runs / "mlp-bn"))
+        walk = walks(G, meta, 8, 10, seed=1)
+        save_grid(walk, 8, 10, out / "interpolation.png", "8 straight walks from one z to another")
+        frames = [np.rint(plots.image_grid(walk.reshape(8, 10, -1)[:, s], 2, 4) * 255).astype(np.uint8)
+                  .repeat(2, axis=0).repeat(2, axis=1) for s in range(10)]
+        with open(out / "latent_walk.gif", "wb") as f:
+            plots.write_gif(frames + frames[-2:0:-1], f, fps=8, hold_last=0.3)
+        quality = read_npz(runs / "mlp-bn" / "checkpoint.npz")
+        fid = quality["history/fid"]
+        scored = np.flatnonzero(np.isfinite(fid))
+        plots.save_figure(plots.quality_figure(scored + 1, *(quality[f"history/{key}"][scored] for key in
+                                                             ("fid", "min_share", "kl_uniform", "confident_share"))),
+                          out / "quality.png", dpi=70)
+        fig, errors = gradient_checks_figure()
+        plots.save_figure(fig, out / "gradient_checks.png", dpi=80)
+    summary = {name: {"minutes": round(r["minutes"], 1), **{k: round(v, 4) for k, v in r["samples"].items()},
+                      **({"conditional_accuracy": round(r["conditional"]["accuracy"], 4)} if "conditional" in r else {})}
+               for name, r in figures.items()}
+    print(json.dumps({"models": summary, "gradient_checks": {k: f"{v:.1e}" for k, v in errors.items()}}, indent=2))
+    for path in sorted(out.iterdir()):
+        print(f"{path.stat().st_size / 1000:8.1f} kB  {path.name}")
+
+
+if __name__ == "__main__":
+    main()
