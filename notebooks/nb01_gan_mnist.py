@@ -5,6 +5,10 @@ NB01 = [
     md(r"""
 # A GAN that draws handwritten digits, in pure NumPy
 
+![Digits drawn by the generator this notebook trains, after the tutorial's 100 epochs](../docs/figures/tutorial_samples.png)
+
+*Where we are going: digits drawn by the generator this notebook trains, after the tutorial's 100 epochs.*
+
 We will train a generative adversarial network (GAN) on MNIST and then use the trained generator to draw
 new handwritten digits. This notebook follows the classic TensorFlow 1 GAN tutorial step by step, but every
 piece of it (layers, loss, optimizer and every backward pass) is **npgan**'s own NumPy code, short enough
@@ -37,6 +41,10 @@ Jupyter. MNIST is downloaded once into `../data`. Training takes 3 to 5 minutes 
 `NPGAN_FAST=1` turns on a quick run on 5,000 images for a few epochs, which is what the test suite does.
 """, r"""
 # 用纯 NumPy 训练一个会写数字的 GAN
+
+![本笔记本训练的生成器在教程的 100 个 epoch 之后写出的数字](../docs/figures/tutorial_samples.png)
+
+*我们的目标:本笔记本训练的生成器在教程的 100 个 epoch 之后写出的数字。*
 
 我们将在 MNIST 数据集上训练一个生成对抗网络(GAN),然后用训练好的生成器写出新的手写数字。
 这个笔记本一步一步地跟随经典的 TensorFlow 1 GAN 教程,但其中的每一部分(网络层、损失函数、优化器,

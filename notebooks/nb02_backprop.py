@@ -5,6 +5,10 @@ NB02 = [
     md(r"""
 # Backpropagation, derived and checked
 
+![The relative error of each gradient check: right gradients far below the tolerance, wrong ones far above](../docs/figures/gradient_checks.png)
+
+*Where we are going: every gradient in npgan checked against finite differences, and the wrong ones caught.*
+
 Every backward pass in npgan is written by hand, and each one is a claim: *this is the derivative of the
 loss with respect to that array*. A claim like that can be tested with no calculus at all, by nudging
 the input and watching the output. For a scalar function $f$ and a tiny $h$,
