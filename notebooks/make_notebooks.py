@@ -7,8 +7,10 @@ The notebooks are generated, so that
 - the committed ``.ipynb`` files never hold outputs or execution counts, and cell ids are stable, so a
   regenerated notebook diffs cleanly.
 
-The cells live in one module per notebook: ``nb01_gan_mnist.py``, ``nb02_backprop.py``. Edit them, run
-this script, and commit both the modules and the notebooks.
+The cells live in one module per notebook (``nb01_gan_mnist.py``, ``nb02_backprop.py``, ``nb03_dcgan.py``,
+``nb04_conditional_gan.py``);
+the figures the notebooks state about their full runs, in ``measured.py``. Edit them, run this script, and
+commit both the modules and the notebooks.
 ``python notebooks/make_notebooks.py --check`` exits 1 if the notebooks on disk differ from what it would write.
 """
 import sys
@@ -22,6 +24,8 @@ if str(HERE) not in sys.path:  # the cell modules beside this file, however this
 
 from nb01_gan_mnist import NB01  # noqa: E402
 from nb02_backprop import NB02  # noqa: E402
+from nb03_dcgan import NB03  # noqa: E402
+from nb04_conditional_gan import NB04  # noqa: E402
 
 KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
 LANGUAGE = {"name": "python", "pygments_lexer": "ipython3"}
@@ -43,6 +47,10 @@ NOTEBOOKS = {
     "01_gan_mnist.ipynb": (NB01, "en"),
     "01_gan_mnist.zh.ipynb": (NB01, "zh"),
     "02_backprop_and_gradient_checks.ipynb": (NB02, "en"),
+    "03_dcgan.ipynb": (NB03, "en"),
+    "03_dcgan.zh.ipynb": (NB03, "zh"),
+    "04_conditional_gan.ipynb": (NB04, "en"),
+    "04_conditional_gan.zh.ipynb": (NB04, "zh"),
 }
 
 
