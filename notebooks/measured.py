@@ -10,8 +10,8 @@ DCGAN = {
     # (D on the real and the fake batch separately, G through D, EMA update): mean seconds per step over
     # `steps_timed` steps after 20 warm-up steps, on the 2-core development machine while other training
     # runs shared it. An epoch of the 55,000 training images is 859 steps.
-    "seconds_per_step": None,
-    "steps_timed": None,
+    "seconds_per_step": 0.18,   # 0.182 s wall (0.152 s of CPU: the machine was busy)
+    "steps_timed": 300,
     # After the full run (20 minutes): how many epochs it trained, and the FID (npgan.evaluate, 10,000
     # samples against MNIST's test images) of G and of its weight average. Not measured yet.
     "epochs": None,
@@ -26,10 +26,13 @@ CONDITIONAL = {
     "accuracy_plain": 0.80,      # the same with plain concatenation (mismatch 0)
     "fid": 19,                   # FID of the conditional generator ...
     "fid_unconditional": 44,     # ... and of the unconditional tutorial run (README: 44.1)
-    # One epoch of the conditional tutorial model (550 steps of 100, one BLAS thread, the notebook's loop),
-    # on the development machine while other runs shared it:
-    "seconds_per_epoch": None,
-    # This notebook's own full run, end to end (training, then the accuracy over 10,000 samples):
-    "notebook_accuracy": None,
-    "notebook_worst_digit": None,  # (digit, accuracy) of the digit recognised least often
+    # This notebook's own full run, end to end in nbclient (NPGAN_FAST unset, one BLAS thread, on the
+    # development machine while other training runs shared it): 100 epochs of 550 steps in 192.5 s;
+    # then 1,000 samples of each digit (seed 7) scored by the reference classifier (98.4% on the test set):
+    # 95.2% recognised as asked, per digit 0-9: 96.2 97.5 97.9 96.5 94.5 98.0 95.9 95.5 92.4 87.3 (%),
+    # and npgan.evaluate's FID of those 10,000 samples 22.8.
+    "seconds_per_epoch": 1.9,
+    "notebook_accuracy": 0.952,
+    "notebook_worst_digit": (9, 0.873),  # (digit, accuracy) of the digit recognised least often
+    "notebook_fid": 23,
 }

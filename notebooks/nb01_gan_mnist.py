@@ -1,5 +1,5 @@
 """Notebook 01: the tutorial's GAN on MNIST, step by step with npgan (English and Chinese)."""
-from cells import code, md
+from cells import code, md, setup_code
 
 NB01 = [
     md(r"""
@@ -75,34 +75,10 @@ MNIST 会自动下载一次,保存在 `../data`。在笔记本电脑的一个 CP
 (一两分钟后就能看到第一批可辨认的数字;想缩短时间,请看“超参数”一节)。
 设置环境变量 `NPGAN_FAST=1` 会改为快速模式:只用 5,000 张图像训练几个 epoch,测试套件就是这样运行的。
 """),
-    code(r"""
-%matplotlib inline
-import os
-import sys
-import time
-from pathlib import Path
-
-import numpy as np
-import matplotlib.pyplot as plt
-from threadpoolctl import threadpool_limits
-
-# One BLAS thread: these matrices are small, and a second thread slows down badly on a busy machine.
-threadpool_limits(1, user_api="blas")
-
-# One switch: NPGAN_FAST=1 trains briefly on 5,000 images (the test suite does this); unset = the real thing.
-FAST = os.environ.get("NPGAN_FAST", "0") not in ("", "0")
-# MNIST: from $NPGAN_DATA_DIR as it is (nothing downloaded), else downloaded once into ../data.
-DATA_DIR = Path(os.environ.get("NPGAN_DATA_DIR", "../data"))
-DOWNLOAD = "NPGAN_DATA_DIR" not in os.environ
-# What this notebook writes (the saved generator) goes to $NPGAN_OUT_DIR, else to ./out.
-OUT_DIR = Path(os.environ.get("NPGAN_OUT_DIR", "out"))
-OUT_DIR.mkdir(parents=True, exist_ok=True)
-
-try:
-    import npgan
-except ImportError:  # not installed: use the repository this notebook lives in
-    sys.path.insert(0, str(Path.cwd().parent))
-    import npgan
+    setup_code(
+        "One BLAS thread: these matrices are small, and a second thread slows down badly on a busy machine.",
+        "One switch: NPGAN_FAST=1 trains briefly on 5,000 images (the test suite does this); unset = the real thing.",
+        r"""
 from npgan.data import load_mnist
 from npgan.layers import Dense, LeakyReLU, Sequential, Tanh
 from npgan.losses import bce_with_logits, sigmoid
@@ -110,8 +86,6 @@ from npgan.optim import Adam
 from npgan.checkpoints import generator_arrays, load_generator
 from npgan.gan import sample_z, to_unit_range
 from npgan.plots import losses_figure, progress_figure, sample_grid_figure
-
-print(f"npgan {npgan.__version__} | fast mode: {FAST} | data: {DATA_DIR.resolve()} | output: {OUT_DIR.resolve()}")
 """),
     md(r"""
 ## Load MNIST

@@ -1,5 +1,5 @@
 """Notebook 03: a deep convolutional GAN (DCGAN), layer by layer and trained by hand (English and Chinese)."""
-from cells import code, md
+from cells import code, md, setup_code
 from measured import DCGAN as M
 
 STEPS_PER_EPOCH = 55_000 // 64  # the full run: TF1's 55,000 training images, batch 64
@@ -77,35 +77,10 @@ for a few hundred steps instead, in seconds (the test suite does this): its digi
 **如何运行。** 完整运行在一个 CPU 核上训练 20 分钟。设置 `NPGAN_FAST=1` 则改为训练一个很窄的 DCGAN,
 只跑几百步,几秒钟就结束(测试套件就是这样运行的):这时画出来的只是一些模糊的团块。
 """),
-    code(r"""
-%matplotlib inline
-import os
-import sys
-import time
-from pathlib import Path
-
-import numpy as np
-import matplotlib.pyplot as plt
-from matplotlib.patches import Rectangle
-from threadpoolctl import threadpool_limits
-
-# One BLAS thread, as in notebook 01.
-threadpool_limits(1, user_api="blas")
-
-# NPGAN_FAST=1: a narrow DCGAN, a few hundred steps (the test suite does this); unset = the real thing.
-FAST = os.environ.get("NPGAN_FAST", "0") not in ("", "0")
-# MNIST: from $NPGAN_DATA_DIR as it is (nothing downloaded), else downloaded once into ../data.
-DATA_DIR = Path(os.environ.get("NPGAN_DATA_DIR", "../data"))
-DOWNLOAD = "NPGAN_DATA_DIR" not in os.environ
-# The saved generator goes to $NPGAN_OUT_DIR, else to ./out.
-OUT_DIR = Path(os.environ.get("NPGAN_OUT_DIR", "out"))
-OUT_DIR.mkdir(parents=True, exist_ok=True)
-
-try:
-    import npgan
-except ImportError:  # not installed: use the repository this notebook lives in
-    sys.path.insert(0, str(Path.cwd().parent))
-    import npgan
+    setup_code(
+        "One BLAS thread, as in notebook 01: a second one slows down badly on a busy machine.",
+        "NPGAN_FAST=1: a narrow DCGAN, a few hundred steps (the test suite does this); unset = the real thing.",
+        r"""
 from npgan.checkpoints import generator_arrays, load_generator
 from npgan.conv import Conv2d, ConvTranspose2d, channels_last, im2col, pad
 from npgan.data import load_mnist
@@ -117,8 +92,6 @@ from npgan.norm import BatchNorm
 from npgan.optim import EMA, Adam
 from npgan.plots import image_grid, sample_grid_figure
 from npgan.sample import draw
-
-print(f"npgan {npgan.__version__} | fast mode: {FAST} | data: {DATA_DIR.resolve()} | output: {OUT_DIR.resolve()}")
 """),
     code(r"""
 images, _ = load_mnist("train", data_dir=DATA_DIR, download=DOWNLOAD)
@@ -210,6 +183,8 @@ BLAS 能以接近机器峰值的速度完成它:npgan 的 `Conv2d` 就是一个�
 14×14 的输出对应 196 个窗口,每个窗口 16 个像素。
 """),
     code(r"""
+from matplotlib.patches import Rectangle
+
 padded = pad(channels_last(digit), 1)            # (1, 30, 30, 1): npgan's convolutions work channels-last
 cols = im2col(padded, kernel_size=4, stride=2)   # (196, 16): window (i, j) is row 14 i + j
 print("padded image", padded.shape[1:3], "-> cols", cols.shape)
@@ -663,7 +638,7 @@ while epoch < epochs and (minutes is None or time.perf_counter() - start < 60 * 
 
 seconds = time.perf_counter() - start
 print(f"{epoch} epochs of {steps_per_epoch} steps in {seconds:.1f} s ({seconds / (epoch * steps_per_epoch):.3f} s per step)"
-      + (" : the time budget is spent" if epoch < epochs else ""))
+      + (f"; stopped: the {minutes}-minute budget is spent" if epoch < epochs else ""))
 """),
     md(r"""
 ## Why averaged weights look cleaner

@@ -1,6 +1,6 @@
 """Notebook 04: a conditional GAN that draws the digit you ask for, and walks through latent space
 (English and Chinese)."""
-from cells import code, md
+from cells import code, md, setup_code
 from measured import CONDITIONAL as M
 
 
@@ -15,11 +15,14 @@ def full_run_text():
                   f"{M['seconds_per_epoch']:.1f} 秒,所以 100 个 epoch 大约需要 {100 * M['seconds_per_epoch'] / 60:.0f} 分钟。")
     if M["notebook_accuracy"]:
         worst = M["notebook_worst_digit"]
+        fid = M.get("notebook_fid")
         en.append(f"At the end, the reference classifier saw the asked-for digit in {M['notebook_accuracy']:.0%} "
                   f"of 10,000 samples" + (f", and in {worst[1]:.0%} of the {worst[0]}s, the digit it recognised "
-                                          f"least often" if worst else "") + ".")
+                                          f"least often" if worst else "") + "."
+                  + (f" The FID of those samples is {fid}." if fid else ""))
         zh.append(f"训练结束时,参考分类器在 10,000 个样本中有 {M['notebook_accuracy']:.0%} 认出了要求的数字"
-                  + (f";认得最差的数字是 {worst[0]},为 {worst[1]:.0%}" if worst else "") + "。")
+                  + (f";认得最差的数字是 {worst[0]},为 {worst[1]:.0%}" if worst else "") + "。"
+                  + (f"这些样本的 FID 为 {fid}。" if fid else ""))
     if M["accuracy"]:
         en.append(f"The same networks trained by `python -m npgan.train --conditional` for 100 epochs draw the "
                   f"asked-for digit {M['accuracy']:.0%} of the time (with plain concatenation, no mismatched "
@@ -76,34 +79,10 @@ trains briefly on 5,000 images instead (the test suite does this): too briefly t
 **如何运行。** 完整运行就是笔记本 01 的 100 个 epoch,在一个 CPU 核上需要 3 到 5 分钟。
 设置 `NPGAN_FAST=1` 则只用 5,000 张图像短暂训练(测试套件就是这样运行的):时间太短,生成器还学不会听从标签。
 """),
-    code(r"""
-%matplotlib inline
-import os
-import sys
-import time
-from pathlib import Path
-
-import numpy as np
-import matplotlib.pyplot as plt
-from threadpoolctl import threadpool_limits
-
-# One BLAS thread, as in notebook 01.
-threadpool_limits(1, user_api="blas")
-
-# NPGAN_FAST=1 trains briefly on 5,000 images (the test suite does this); unset = the real thing.
-FAST = os.environ.get("NPGAN_FAST", "0") not in ("", "0")
-# MNIST: from $NPGAN_DATA_DIR as it is (nothing downloaded), else downloaded once into ../data.
-DATA_DIR = Path(os.environ.get("NPGAN_DATA_DIR", "../data"))
-DOWNLOAD = "NPGAN_DATA_DIR" not in os.environ
-# The saved generator goes to $NPGAN_OUT_DIR, else to ./out.
-OUT_DIR = Path(os.environ.get("NPGAN_OUT_DIR", "out"))
-OUT_DIR.mkdir(parents=True, exist_ok=True)
-
-try:
-    import npgan
-except ImportError:  # not installed: use the repository this notebook lives in
-    sys.path.insert(0, str(Path.cwd().parent))
-    import npgan
+    setup_code(
+        "One BLAS thread, as in notebook 01.",
+        "NPGAN_FAST=1 trains briefly on 5,000 images (the test suite does this); unset = the real thing.",
+        r"""
 from npgan.checkpoints import generator_arrays, load_generator
 from npgan.data import load_mnist
 from npgan.evaluate import conditional_accuracy
@@ -113,8 +92,6 @@ from npgan.models import make_discriminator, make_generator
 from npgan.optim import Adam
 from npgan.plots import sample_grid_figure
 from npgan.sample import draw, walks
-
-print(f"npgan {npgan.__version__} | fast mode: {FAST} | data: {DATA_DIR.resolve()} | output: {OUT_DIR.resolve()}")
 """),
     md(r"""
 ## Images and, this time, labels
@@ -384,8 +361,8 @@ sample_grid_figure(samples[-1], classes, 8, title=f"Epoch {epochs}: row k asks f
 `generator_arrays(G, z_size, classes)` records that the generator is conditional (`classes = 10`), so
 `load_generator`, `npgan.sample` and `npgan.evaluate` know to append a label. `npgan.sample.draw` with
 `digit="all"` draws $n$ latent vectors and asks each for every digit: row $k$ is digit $k$, and each
-column shares one $z$. Down a column the digit changes and the *style* stays: slant, thickness, size. The
-label says *what* to draw, $z$ says *how*. (The command line: `python -m npgan.sample --checkpoint
+column shares one $z$. Down a column the digit changes, and the *style* tends to stay: slant, thickness, size. The
+label says *what* to draw, $z$ says (some of) *how*. (The command line: `python -m npgan.sample --checkpoint
 out/conditional_generator.npz --digit all --n 8`.)
 """, r"""
 ## 保存生成器,每个数字一行
@@ -393,7 +370,7 @@ out/conditional_generator.npz --digit all --n 8`.)
 `generator_arrays(G, z_size, classes)` 会记下这个生成器是有条件的(`classes = 10`),
 这样 `load_generator`、`npgan.sample` 和 `npgan.evaluate` 就知道要拼上标签。`npgan.sample.draw` 在
 `digit="all"` 时抽取 $n$ 个潜在向量,并让每一个都画出每一个数字:第 $k$ 行是数字 $k$,每一列共用一个 $z$。
-沿着一列往下看,数字变了,*风格*却保持不变:倾斜、粗细、大小。标签决定画*什么*,$z$ 决定*怎么*画。
+沿着一列往下看,数字变了,*风格*却往往保持不变:倾斜、粗细、大小。标签决定画*什么*,$z$ 决定(一部分)*怎么*画。
 (命令行:`python -m npgan.sample --checkpoint out/conditional_generator.npz --digit all --n 8`。)
 """),
     code(r"""
@@ -429,11 +406,14 @@ sample_grid_figure(walk, classes, 10, title="Row k: a straight line from one z t
 The label can move too. Hold $z$ fixed and slide the label input from one-hot 3 to one-hot 8,
 $y_t = (1 - t)\, e_3 + t\, e_8$. The in-between inputs are no label the generator ever saw, but its first
 layer is linear in $y$: the hidden layer's per-digit bias slides from $(W_y)_3$ to $(W_y)_8$, and the
-picture follows, a 3 morphing into an 8 in the style $z$ sets (`--interpolate --digit 3,8`):
+picture follows, from a 3 to an 8 in the style $z$ sets (`--interpolate --digit 3,8`). In the full run the
+ends are clean digits and the middle is a fainter superposition of both: the generator learned what a 3
+and an 8 look like, not what lies between them.
 """, r"""
 标签也可以动。固定 $z$,让标签输入从 one-hot 的 3 滑到 one-hot 的 8,$y_t = (1 - t)\, e_3 + t\, e_8$。
 中间的输入并不是生成器见过的任何标签,但它的第一层对 $y$ 是线性的:隐藏层里每个数字自己的偏置从 $(W_y)_3$ 滑向 $(W_y)_8$,
-图像也随之变化:一个 3 以 $z$ 决定的风格渐变成一个 8(`--interpolate --digit 3,8`):
+图像也随之变化:以 $z$ 决定的风格从 3 变到 8(`--interpolate --digit 3,8`)。在完整运行中,两端是清楚的数字,
+中间则是两者较淡的叠加:生成器学会了 3 和 8 各自长什么样,却没有学过它们之间是什么。
 """),
     code(r"""
 morph = walks(G_saved, meta, rows=4, steps=10, seed=6, digit=(3, 8))      # z fixed along each row
