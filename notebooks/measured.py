@@ -2,14 +2,15 @@
 
 Every figure here was measured; the comment beside it says how. The markdown of ``nb03_dcgan.py`` and
 ``nb04_conditional_gan.py`` is written from these: change a figure here, run ``make_notebooks.py``, commit.
-A figure set to None is left out of the text (the sentence that would state it is dropped).
+A figure set to None is left out of the text (the sentence that would state it is dropped), except
+CONDITIONAL's "accuracy" and "accuracy_plain", which 04 also quotes where it explains mismatched labels.
 """
 
 DCGAN = {
-    # The default DCGAN (width 64, batch 64, float32, one BLAS thread), the notebook's training step
-    # (D on the real and the fake batch separately, G through D, EMA update): mean seconds per step over
-    # `steps_timed` steps after 20 warm-up steps, on the 2-core development machine while other training
-    # runs shared it. An epoch of the 55,000 training images is 859 steps.
+    # The default DCGAN (width 64, batch 64, float32, one BLAS thread): GAN.train_step with ema 0.999
+    # (the notebook's step: D on the real and the fake batch separately, G through D, EMA update) on
+    # consecutive MNIST batches, mean seconds per step over `steps_timed` steps after 20 warm-up steps, on
+    # the 2-core development machine while other training runs shared it. An epoch is 859 steps.
     "seconds_per_step": 0.18,   # 0.182 s wall (0.152 s of CPU: the machine was busy)
     "steps_timed": 300,
     # After the full run (20 minutes): how many epochs it trained, and the FID (npgan.evaluate, 10,000

@@ -13,12 +13,13 @@ def full_run_text():
         minutes = M["seconds_per_step"] * STEPS_PER_EPOCH / 60
         epochs = BUDGET / minutes
         en.append(f"A step of the default DCGAN (width 64) took {M['seconds_per_step']:.2f} s on one core of "
-                  f"the 2-core machine npgan is developed on (the mean of {M['steps_timed']} steps of the loop "
-                  f"above, timed while other training runs shared the machine). An epoch is "
+                  f"the 2-core machine npgan is developed on (the mean of {M['steps_timed']} steps of "
+                  f"`npgan.gan.GAN.train_step`, the step written out above, timed while other training runs "
+                  f"shared the machine). An epoch is "
                   f"{STEPS_PER_EPOCH} steps, so about {minutes:.1f} minutes, and the {BUDGET}-minute budget "
                   f"buys about {epochs:.0f} epochs (extrapolated from those steps, not a full run).")
         zh.append(f"默认的 DCGAN(宽度 64)在开发 npgan 的双核机器上用一个核训练一步需要 {M['seconds_per_step']:.2f} 秒"
-                  f"(上面这个循环 {M['steps_timed']} 步的平均值,测量时机器上还有别的训练在跑)。一个 epoch 是 "
+                  f"(`npgan.gan.GAN.train_step`,即上面写出的那一步,{M['steps_timed']} 步的平均值,测量时机器上还有别的训练在跑)。一个 epoch 是 "
                   f"{STEPS_PER_EPOCH} 步,约 {minutes:.1f} 分钟,所以 {BUDGET} 分钟的预算大约能训练 {epochs:.0f} 个 epoch"
                   f"(由这些步推算,并非完整运行的结果)。")
     if M["epochs"] and M["fid"]:
@@ -51,7 +52,7 @@ both trainable.
 This notebook takes each piece in turn: why convolution, how a convolution becomes one matrix product
 (im2col), how a transposed convolution upsamples, what batch norm does for a GAN; then it builds the DCGAN
 from npgan's layers, trains it with the loop written out, and shows why the *average* of the generator's
-weights draws cleaner digits than the generator itself. Notebook `02_backprop_and_gradient_checks.ipynb`
+weights often draws cleaner digits than the generator itself. Notebook `02_backprop_and_gradient_checks.ipynb`
 derives and checks every one of these layers' gradients.
 
 **Running it.** The full run trains for 20 minutes on one core. `NPGAN_FAST=1` trains a narrow DCGAN
@@ -71,7 +72,7 @@ for a few hundred steps instead, in seconds (the test suite does this): its digi
 
 这个笔记本逐一讲解其中的每一部分:为什么用卷积,卷积怎样变成一次矩阵乘法(im2col),转置卷积怎样放大图像,
 批归一化对 GAN 有什么作用;然后用 npgan 的网络层搭出 DCGAN,把训练循环完整写出来训练它,
-并说明为什么生成器权重的*平均*比生成器本身画出的数字更干净。
+并说明为什么生成器权重的*平均*往往比生成器本身画出的数字更干净。
 笔记本 `02_backprop_and_gradient_checks.ipynb` 推导并验证了这里每一层的梯度。
 
 **如何运行。** 完整运行在一个 CPU 核上训练 20 分钟。设置 `NPGAN_FAST=1` 则改为训练一个很窄的 DCGAN,
@@ -438,7 +439,7 @@ do, each channel leaves with mean $\beta$ and spread $\gamma$.
 it: the dense layer's outputs have a spread of about $0.02 \sqrt{100/3} \approx 0.1$, and each transposed
 convolution multiplies that by roughly $0.02 \sqrt{\text{(inputs per output)}/2}$, less than 1. Without
 batch norm the tanh receives almost nothing and every image is the same flat grey; the backward pass
-shrinks the same way, so G also learns slowly. With it, every layer starts at spread 1. Here is the
+shrinks the same way, so G also learns slowly. With it, every batch-normalised layer starts at spread 1. Here is the
 standard deviation after each layer, for the same weights with and without batch norm:
 """, r"""
 ## 批归一化对 GAN 有什么用
@@ -450,7 +451,7 @@ $y = \gamma \hat x + \beta$(笔记本 02 推导了它的梯度)。无论前面�
 **在生成器里,它让信号不至于消失。** 权重的标准差只有 0.02,每一层都会把通过它的信号缩小:
 全连接层输出的标准差约为 $0.02 \sqrt{100/3} \approx 0.1$,每个转置卷积再把它乘上大约
 $0.02 \sqrt{(\text{每个输出的输入个数})/2}$,小于 1。没有批归一化时,tanh 几乎什么也收不到,
-每张图像都是同样平淡的灰色;反向传播也以同样的方式缩小,所以生成器学得也慢。有了它,每一层一开始的标准差都是 1。
+每张图像都是同样平淡的灰色;反向传播也以同样的方式缩小,所以生成器学得也慢。有了它,每个批归一化层的输出一开始的标准差都是 1。
 下面是同一组权重在有、无批归一化时,每一层输出的标准差:
 """),
     code(r"""
