@@ -114,14 +114,22 @@ def _make_trainer(images_u8, batch_size, seed, model="tutorial", width=64):
     return step, batches_for
 
 
-def _make_bn_trainer(images_u8, batch_size, seed, model, width):
+def _make_bn_trainer(images_u8, batch_size, seed, model, width, generator=None):
     """The batch-norm models, trained as PyTorch's DCGAN example: one G forward per step, its output
-    detached for the D step (real and fake batches through D separately), then the G step through D."""
+    detached for the D step (real and fake batches through D separately), then the G step through D.
+    ``generator``: a list that receives G, to sample from it afterwards."""
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     shape = (-1, X_DIM) if model == "mlp-bn" else (-1, 1, 28, 28)
     images = torch.tensor(np.asarray(images_u8, dtype=np.uint8)).reshape(shape)
     G, D = _mlp_bn() if model == "mlp-bn" else _dcgan(width)
+    if model == "dcgan":  # the DCGAN paper's initialisation, as npgan's dcgan
+        for m in (*G.modules(), *D.modules()):
+            if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+                nn.init.normal_(m.weight, 0.0, 0.02)
+                nn.init.zeros_(m.bias)
+    if generator is not None:
+        generator.append(G)
     opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
     zeros, ones = torch.zeros(batch_size, 1), torch.ones(batch_size, 1)
@@ -178,6 +186,26 @@ def train_epochs(images_u8, *, epochs=1, steps_per_epoch=None, batch_size=None, 
             "d_loss": float(d_loss), "g_loss": float(g_loss)}
 
 
+def train_for_minutes(images_u8, minutes, *, model="dcgan", width=64, samples=10_000, seed=0, threads=1):
+    """Train ``model`` for whole epochs until ``minutes`` of training have passed (as ``npgan.train
+    --minutes``), then draw ``samples`` images (evaluation mode, z ~ U(-1, 1)) as float32 (n, 784) in
+    [-1, 1], to score with ``python -m npgan.evaluate --npy``. Returns ``(samples, epochs, minutes)``."""
+    torch.set_num_threads(threads)
+    batch_size, generators = BATCH_SIZES[model], []
+    step, batches_for = _make_bn_trainer(images_u8, batch_size, seed, model, width, generators)
+    start, epochs = time.perf_counter(), 0
+    while time.perf_counter() - start < 60 * minutes:
+        for idx in batches_for(len(images_u8) // batch_size):
+            step(idx)
+        epochs += 1
+        print(f"epoch {epochs}: {(time.perf_counter() - start) / 60:.1f} min", flush=True)
+    G = generators[0].eval()
+    with torch.no_grad():
+        z = torch.empty(samples, Z_DIM).uniform_(-1.0, 1.0, generator=torch.Generator().manual_seed(seed))
+        images = G(z).reshape(samples, X_DIM).numpy().astype(np.float32)
+    return images, epochs, (time.perf_counter() - start) / 60
+
+
 def matmul_share(images_u8, *, steps=50, threads=1, model="tutorial", width=64) -> float:
     """Fraction of wall time spent in matrix products over `steps` profiled steps.
 
@@ -214,9 +242,19 @@ if __name__ == "__main__":
     ap.add_argument("--model", choices=tuple(BATCH_SIZES), default="tutorial")
     ap.add_argument("--width", type=int, default=64, help="dcgan width")
     ap.add_argument("--steps", type=int, default=None, help="steps per timed epoch (default: a whole pass)")
+    ap.add_argument("--train-minutes", type=float, default=None,
+                    help="instead: train mlp-bn or dcgan this long, then write 10,000 samples to --samples")
+    ap.add_argument("--samples", default="torch_samples.npy", help="where --train-minutes writes its samples")
     ap.add_argument("--matmul-share", action="store_true", help="also profile the matmul share")
     args = ap.parse_args()
     imgs = load_mnist("train", data_dir=args.mnist_dir, download=False)[0][TF1_VALIDATION_SIZE:]
+    if args.train_minutes:
+        samples, epochs, minutes = train_for_minutes(imgs, args.train_minutes, model=args.model, width=args.width,
+                                                     threads=args.threads)
+        np.save(args.samples, samples)
+        print(f"{args.model}: {epochs} epochs in {minutes:.1f} min; samples in {args.samples}; score them with "
+              f"python -m npgan.evaluate --npy {args.samples}")
+        raise SystemExit(0)
     result = train_epochs(imgs, epochs=args.epochs, threads=args.threads, model=args.model, width=args.width,
                           steps_per_epoch=args.steps)
     if args.matmul_share:
