@@ -48,7 +48,7 @@ class GANConfig:
     z_size: int = 100
     g_hidden: int = 128
     d_hidden: int = 128
-    width: int = 64      # dcgan: channels of D's first convolution (and of G's last hidden layer)
+    width: int = 32      # dcgan: channels of D's first convolution (and of G's last hidden layer)
     alpha: float = 0.01  # LeakyReLU slope for x < 0
     smooth: float = 0.1  # label smoothing: real images get the target 1 - smooth
     lr: float = 0.002

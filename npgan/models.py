@@ -139,9 +139,9 @@ class Model:
 MODELS = {
     "tutorial": Model(tutorial, {}, ("g_hidden", "d_hidden"),
                       "the tutorial's one-hidden-layer MLPs (G 100-128-784, D 784-128-1)"),
-    "mlp-bn": Model(mlp_bn, dict(alpha=0.2, smooth=0.0, lr=2e-4, beta1=0.5, batch_size=64), (),
+    "mlp-bn": Model(mlp_bn, dict(alpha=0.2, smooth=0.0, lr=2e-4, beta1=0.5, batch_size=64, ema=0.999), (),
                     "deeper MLPs with batch norm (G 100-128-256-512-1024-784, D 784-512-256-1)"),
-    "dcgan": Model(dcgan, dict(alpha=0.2, smooth=0.0, lr=2e-4, beta1=0.5, batch_size=64), ("width",),
+    "dcgan": Model(dcgan, dict(alpha=0.2, smooth=0.0, lr=2e-4, beta1=0.5, batch_size=64, ema=0.999), ("width",),
                    "a small convolutional GAN (DCGAN): transposed convolutions up, convolutions down"),
 }
 
