@@ -170,7 +170,7 @@ def test_saved_generator_rebuilds_from_its_file_alone(model, conditional, tmp_pa
     for _ in range(2):  # a couple of steps, so the running statistics are not their initial values
         real, z, labels = batch(config, rng)
         gan.train_step(real.astype(np.float32), z.astype(np.float32), labels)
-    np.savez(tmp_path / "g.npz", **generator_arrays(gan.G, config.z_size, config.classes, model=model))
+    np.savez(tmp_path / "g.npz", **generator_arrays(gan.sampler, config.z_size, config.classes, model=model))
     G, meta = load_generator(tmp_path / "g.npz")
     assert meta["model"] == model and meta["classes"] == config.classes
     _, z, labels = batch(config, rng)
