@@ -75,6 +75,15 @@ def _dcgan(w=64):
 BATCH_SIZES = {"tutorial": 100, "mlp-bn": 64, "dcgan": 64}
 
 
+def _batches(n_images, batch_size, gen):
+    """``batches_for(steps)``: index batches for one epoch of ``steps`` steps, a fresh shuffle (or several)."""
+    def batches_for(steps):
+        n_perm = max(1, -(-steps * batch_size // n_images))
+        perm = torch.cat([torch.randperm(n_images, generator=gen) for _ in range(n_perm)])
+        return perm[: steps * batch_size].view(steps, batch_size)
+    return batches_for
+
+
 def _make_trainer(images_u8, batch_size, seed, model="tutorial", width=64):
     """Build models, optimisers and data; return (step, batches_for)."""
     if model != "tutorial":
@@ -89,11 +98,7 @@ def _make_trainer(images_u8, batch_size, seed, model="tutorial", width=64):
     real_lbl = torch.full((batch_size, 1), 0.9)
     zeros, ones = torch.zeros(batch_size, 1), torch.ones(batch_size, 1)
 
-    def batches_for(steps):
-        """Index batches for one epoch of `steps` steps: a fresh shuffle (or several)."""
-        n_perm = max(1, -(-steps * batch_size // len(images)))
-        perm = torch.cat([torch.randperm(len(images), generator=gen) for _ in range(n_perm)])
-        return perm[: steps * batch_size].view(steps, batch_size)
+    batches_for = _batches(len(images), batch_size, gen)
 
     def step(idx):
         real = images[idx].float().div_(127.5).sub_(1.0)
@@ -134,10 +139,7 @@ def _make_bn_trainer(images_u8, batch_size, seed, model, width, generator=None):
     opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
     zeros, ones = torch.zeros(batch_size, 1), torch.ones(batch_size, 1)
 
-    def batches_for(steps):
-        n_perm = max(1, -(-steps * batch_size // len(images)))
-        perm = torch.cat([torch.randperm(len(images), generator=gen) for _ in range(n_perm)])
-        return perm[: steps * batch_size].view(steps, batch_size)
+    batches_for = _batches(len(images), batch_size, gen)
 
     def step(idx):
         real = images[idx].float().div_(127.5).sub_(1.0)

@@ -21,24 +21,29 @@ def relative_error(a, b):
     return 0.0 if scale == 0 else float(np.max(np.abs(a - b)) / scale)
 
 
-def numerical_gradient(f, x, h=1e-6):
+def numerical_gradient(f, x, h=1e-6, indices=None):
     """Gradient of the scalar function ``f()`` with respect to the float64 array ``x``, element by element.
 
     ``f`` takes no arguments and reads ``x`` (which is changed in place and restored), so ``x`` can be an
-    input or a parameter array inside a layer.
+    input or a parameter array inside a layer. ``indices``: only these elements of the flattened ``x``
+    (a big network's weights checked on a random sample); the result is then ``(len(indices),)``.
     """
     _require_float64(x)
-    grad = np.zeros_like(x)
-    flat_x, flat_grad = x.reshape(-1), grad.reshape(-1)
-    for i in range(flat_x.size):
-        original = flat_x[i]
-        flat_x[i] = original + h
-        f_plus = f()
-        flat_x[i] = original - h
-        f_minus = f()
-        flat_x[i] = original
-        flat_grad[i] = (f_plus - f_minus) / (2 * h)
-    return grad
+    flat_x = x.reshape(-1)  # a view: nudging it nudges x
+    positions = range(flat_x.size) if indices is None else indices
+    grad = np.array([_central_difference(f, flat_x, i, h) for i in positions])
+    return grad.reshape(x.shape) if indices is None else grad
+
+
+def _central_difference(f, flat_x, i, h):
+    """``(f(x + h e_i) - f(x - h e_i)) / 2h``, ``x`` restored after."""
+    original = flat_x[i]
+    flat_x[i] = original + h
+    f_plus = f()
+    flat_x[i] = original - h
+    f_minus = f()
+    flat_x[i] = original
+    return (f_plus - f_minus) / (2 * h)
 
 
 def directional_derivative(f, x, direction, h=1e-6):

@@ -39,20 +39,6 @@ def inert_biases(net):
     return {f"{i}/b" for i, layer in enumerate(net.layers[:-1]) if isinstance(net.layers[i + 1], BatchNorm)}
 
 
-def sampled_gradient(loss, param, indices, h=1e-6):
-    """Central differences of ``loss`` for the elements ``indices`` of ``param`` (flat) only."""
-    flat, numeric = param.reshape(-1), np.empty(len(indices))
-    for k, i in enumerate(indices):
-        original = flat[i]
-        flat[i] = original + h
-        plus = loss()
-        flat[i] = original - h
-        minus = loss()
-        flat[i] = original
-        numeric[k] = (plus - minus) / (2 * h)
-    return numeric
-
-
 def check(net, grads, loss, label, record_max_error, sample=None, rng=None, h=1e-6):
     """Compare ``grads`` (name -> analytic) with finite differences of ``loss``, element by element: all
     elements, or for big networks ``sample`` random elements of each parameter. (A random *direction* of
@@ -62,7 +48,7 @@ def check(net, grads, loss, label, record_max_error, sample=None, rng=None, h=1e
         analytic = grads[name].reshape(-1)
         if sample or param.size > MAX_ELEMENTS:
             indices = rng.choice(param.size, min(sample or MAX_ELEMENTS, param.size), replace=False)
-            analytic, numeric = analytic[indices], sampled_gradient(loss, param, indices)
+            analytic, numeric = analytic[indices], numerical_gradient(loss, param, indices=indices)
         else:
             numeric = numerical_gradient(loss, param, h=h).reshape(-1)
         if name in inert_biases(net):
