@@ -22,7 +22,8 @@ that leaves D free to ignore the label (it can tell real from fake without it), 
 only slowly: the tutorial's networks drew the asked-for digit 80% of the time after 100 epochs. So D is
 also shown real images with a *wrong* label, to be called fake (the "matching-aware" discriminator of
 Reed et al., 2016): ``mismatch`` is the share of D's negative examples that are such pairs, taking the
-place of fakes so the step costs no more. With half, 94% of the digits are right after 30 epochs.
+place of fakes so the step costs no more. With half, 97% of the digits are right after 100 epochs (and
+FID 19 instead of 32; both by ``npgan.evaluate``).
 """
 import contextlib
 from dataclasses import dataclass
@@ -246,10 +247,12 @@ class GAN:
         return self.G if self.G_avg is None else self.G_avg
 
     def generate(self, z, labels=None):
-        """Images (N, 784) in (-1, 1) for latent vectors ``z`` (N, z_size), in evaluation mode."""
+        """Images (N, 784) in (-1, 1) from :attr:`sampler` in evaluation mode, for latent vectors ``z``
+        (N, z_size) and, for a conditional model, ``labels`` (N,)."""
         net = self.sampler
         net.eval()
         try:
             return net.forward(with_labels(z, labels, self.config.classes))
         finally:
-            net.train(net is self.G)
+            if net is self.G:
+                net.train()  # G goes on training; the average stays in evaluation mode
