@@ -18,6 +18,16 @@ MNIST_FILES = (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_blas_thread():
+    """Every test at one BLAS thread, as npgan's command lines run: on a 2-core machine with anything else
+    busy, multi-threaded OpenBLAS can be 100x slower for these small products."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def mnist_dir():
     """Folder holding the four real MNIST .gz files."""
@@ -39,13 +49,11 @@ def cache_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def mnist_evaluator(mnist_dir, cache_dir):
+def mnist_evaluator(one_blas_thread, mnist_dir, cache_dir):
     """The real evaluator recipe on real MNIST, trained once per test session (about 30 s)."""
     from npgan.evaluate import Evaluator
-    from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1, user_api="blas"):
-        return Evaluator("mnist", mnist_dir, cache_dir=cache_dir, download=False, log=None)
+    return Evaluator("mnist", mnist_dir, cache_dir=cache_dir, download=False, log=None)
 
 
 _MAX_ERRORS = {}

@@ -9,7 +9,6 @@ import sys
 import numpy as np
 import pytest
 from PIL import Image
-from threadpoolctl import threadpool_limits
 
 from npgan import data, evaluate
 from npgan.classifier import RECIPE
@@ -22,13 +21,6 @@ from npgan.sample import draw
 from npgan.train import train
 
 TINY_RECIPE = {**RECIPE, "hidden": [16], "epochs": 1, "batch_size": 50}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_blas_thread():
-    """As the command lines do: two BLAS threads on a busy 2-core machine can be 5x slower than one."""
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 @pytest.fixture(autouse=True)
