@@ -174,15 +174,15 @@ class LeakyReLU(Layer):
 
     def forward(self, x):
         self.x = x
-        return np.maximum(self.alpha * x, x)  # the tutorial's tf.maximum(alpha * h1, h1)
+        y = self.alpha * x
+        return np.maximum(y, x, out=y)  # the tutorial's tf.maximum(alpha * h1, h1), written over alpha * x
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
         """``dy`` (N, D) -> ``dx`` (N, D): the slope is 1 where ``x > 0`` and ``alpha`` elsewhere,
-        i.e. ``alpha + (1 - alpha) [x > 0]``."""
+        i.e. ``max([x > 0], alpha)`` (three passes over the batch: compare, slope, product)."""
         if not input_grad:
             return None
-        slope = (self.x > 0) * np.asarray(1 - self.alpha, dy.dtype)
-        slope += np.asarray(self.alpha, dy.dtype)
+        slope = np.maximum(self.x > 0, self.alpha, dtype=dy.dtype)
         slope *= dy
         return slope
 
