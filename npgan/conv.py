@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from .layers import Layer, initial_weight_and_bias
+from .layers import Layer, column_sums, initial_weight_and_bias
 
 
 def channels_last(x):
@@ -169,7 +169,7 @@ class Conv2d(_Convolution):
             k = self.kernel_size
             dW = np.matmul(self.cols.T, dy).reshape(k, k, self.in_channels, self.out_channels)
             self.grads["W"] += dW.transpose(3, 2, 0, 1)
-            self.grads["b"] += dy.sum(axis=0)
+            self.grads["b"] += column_sums(dy)
         if not input_grad:
             return None
         dcols = np.matmul(dy, self.W_matrix.T)                  # (N H_out W_out, k k in)
@@ -232,12 +232,13 @@ class ConvTranspose2d(_Convolution):
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
         """``dy`` (N, out, H_out, W_out) -> ``dx`` (N, in, H, W): the forward pass of the matching ``Conv2d``."""
-        dcols = im2col(pad(channels_last(dy), self.padding), self.kernel_size, self.stride)  # (N H W, k k out)
+        dy = channels_last(dy)                                   # (N, H_out, W_out, out)
+        dcols = im2col(pad(dy, self.padding), self.kernel_size, self.stride)  # (N H W, k k out)
         if param_grads:
             k = self.kernel_size
             dW = np.matmul(self.x.T, dcols).reshape(self.in_channels, k, k, self.out_channels)
             self.grads["W"] += dW.transpose(0, 3, 1, 2)
-            self.grads["b"] += dy.sum(axis=(0, 2, 3))
+            self.grads["b"] += column_sums(dy.reshape(-1, self.out_channels))
         if not input_grad:
             return None
         N, _, H, W = self.input_shape
