@@ -390,9 +390,16 @@ class Sequential(Layer):
         return x
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
-        """Chain rule, last layer first. ``input_grad`` concerns only the first layer's ``dx``."""
+        """Chain rule, last layer first.
+
+        ``input_grad=False``: no layer computes a ``dx`` that only the network's input would receive. That is
+        the first layer's, and also that of the first layer *with parameters* when only parameter-free layers
+        come before it: a DCGAN discriminator starts with ``Reshape``, and its first convolution would else
+        compute an input gradient (a product and a col2im) that the ``Reshape`` throws away.
+        """
+        first = next((i for i, layer in enumerate(self.layers) if layer.params), len(self.layers))
         for index in range(len(self.layers) - 1, -1, -1):
-            dy = self.layers[index].backward(dy, input_grad=input_grad or index > 0, param_grads=param_grads)
+            dy = self.layers[index].backward(dy, input_grad=input_grad or index > first, param_grads=param_grads)
         return dy
 
     def zero_grad(self):

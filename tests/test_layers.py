@@ -106,6 +106,27 @@ def test_skipping_work_skips_only_that_work():
     assert not net.flat_grads.any()
 
 
+def test_no_input_gradient_below_the_first_layer_with_parameters():
+    """With input_grad=False, layers before the first one with parameters (a Reshape) are asked for none."""
+    asked = []
+
+    class Recorder(Reshape):
+        def backward(self, dy, *, input_grad=True, param_grads=True):
+            asked.append(input_grad)
+            return super().backward(dy, input_grad=input_grad, param_grads=param_grads)
+
+    rng = np.random.default_rng(0)
+    net = Sequential(Recorder((2, 2)), Flatten(), Dense(4, 3, rng=rng, dtype=np.float64), Recorder((3,)))
+    x, dy = rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
+    net.forward(x)
+    assert net.backward(dy, input_grad=False) is None
+    assert asked == [True, False]  # the Recorder after the Dense passes dy on; the one before gets nothing to do
+    full_grads = net.flat_grads.copy()
+    net.zero_grad()
+    assert net.backward(dy).shape == x.shape
+    np.testing.assert_array_equal(net.flat_grads, full_grads)
+
+
 def test_sequential_params_are_views_of_one_flat_buffer():
     net = Sequential(Dense(4, 3, rng=0), LeakyReLU(), Dense(3, 2, rng=1))
     assert list(net.params) == ["0/W", "0/b", "2/W", "2/b"]
