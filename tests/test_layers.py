@@ -4,6 +4,7 @@ import json
 import numpy as np
 import pytest
 
+import npgan.layers
 from npgan.gradcheck import check_layer, numerical_gradient, relative_error
 from npgan.layers import Dense, Dropout, Flatten, LeakyReLU, ReLU, Reshape, Sequential, Sigmoid, Tanh
 
@@ -104,6 +105,18 @@ def test_skipping_work_skips_only_that_work():
     net.zero_grad()
     np.testing.assert_array_equal(net.backward(dy, param_grads=False), full_dx)
     assert not net.flat_grads.any()
+
+
+def test_dense_input_gradient_of_large_weights_is_the_same_product(monkeypatch):
+    """Large weights take dx as (W @ dy.T).T (npgan.layers.TRANSPOSED_DX_SIZE): the same numbers, and right."""
+    rng = np.random.default_rng(0)
+    layer = Dense(7, 5, rng=rng, dtype=np.float64)
+    x, dy = rng.standard_normal((4, 7)), rng.standard_normal((4, 5))
+    layer.forward(x)
+    plain = layer.backward(dy)
+    monkeypatch.setattr(npgan.layers, "TRANSPOSED_DX_SIZE", 0)
+    np.testing.assert_array_equal(layer.backward(dy), plain)
+    assert check_layer(layer, x, rng=1)["x"] < 1e-7
 
 
 def test_no_input_gradient_below_the_first_layer_with_parameters():
