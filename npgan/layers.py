@@ -106,6 +106,20 @@ def initial_weight_and_bias(init, weight_shape, bias_size, fan_in, fan_out, rng,
     return W.astype(dtype), b.astype(dtype)
 
 
+def column_sums(rows):
+    """Sum over the rows (N, L) -> (L,), as a matrix-vector product ``ones @ rows``: BLAS reads the rows once,
+    3x faster than ``rows.sum(axis=0)`` for the convolutions' bias gradients (12544 rows of 64)."""
+    return np.matmul(np.ones(len(rows), dtype=rows.dtype), rows)
+
+
+# Weights from this many numbers on: Dense computes its input gradient as (W @ dy.T).T. OpenBLAS multiplies
+# a batch by a *transposed* matrix (dy @ W.T) 20-35% more slowly than it multiplies W by a transposed batch,
+# but the result is then a transposed view, which costs the next elementwise layer more time than the
+# product saves for smaller weights (measured at batch 64 to 100: the tutorial's 128 x 784 lose 4-7%,
+# mlp-bn's 512 x 1024 and 1024 x 784 gain 20%).
+TRANSPOSED_DX_SIZE = 1 << 18
+
+
 class Dense(Layer):
     """Fully connected layer ``y = x @ W + b``.
 
@@ -146,9 +160,15 @@ class Dense(Layer):
         if param_grads:
             self.grads["W"] += np.dot(self.x.T, dy)
             self.grads["b"] += dy.sum(axis=0)
+        if not input_grad:
+            return None
+        W = self.params["W"]
+        if W.size >= TRANSPOSED_DX_SIZE:
+            # dx = dy @ W.T computed as (W @ dy.T).T: the same numbers, bit for bit, as a transposed view.
+            return np.dot(W, dy.T).T
         # np.dot, not @: for one output unit dy @ W.T is an outer product, which NumPy's matmul computes
         # without BLAS, 6x slower.
-        return np.dot(dy, self.params["W"].T) if input_grad else None
+        return np.dot(dy, W.T)
 
 
 class LeakyReLU(Layer):
@@ -166,15 +186,15 @@ class LeakyReLU(Layer):
 
     def forward(self, x):
         self.x = x
-        return np.maximum(self.alpha * x, x)  # the tutorial's tf.maximum(alpha * h1, h1)
+        y = self.alpha * x
+        return np.maximum(y, x, out=y)  # the tutorial's tf.maximum(alpha * h1, h1), written over alpha * x
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
         """``dy`` (N, D) -> ``dx`` (N, D): the slope is 1 where ``x > 0`` and ``alpha`` elsewhere,
-        i.e. ``alpha + (1 - alpha) [x > 0]``."""
+        i.e. ``max([x > 0], alpha)`` (three passes over the batch: compare, slope, product)."""
         if not input_grad:
             return None
-        slope = (self.x > 0) * np.asarray(1 - self.alpha, dy.dtype)
-        slope += np.asarray(self.alpha, dy.dtype)
+        slope = np.maximum(self.x > 0, self.alpha, dtype=dy.dtype)
         slope *= dy
         return slope
 
@@ -376,9 +396,16 @@ class Sequential(Layer):
         return x
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
-        """Chain rule, last layer first. ``input_grad`` concerns only the first layer's ``dx``."""
+        """Chain rule, last layer first.
+
+        ``input_grad=False``: no layer computes a ``dx`` that only the network's input would receive. That is
+        the first layer's, and also that of the first layer *with parameters* when only parameter-free layers
+        come before it: a DCGAN discriminator starts with ``Reshape``, and its first convolution would else
+        compute an input gradient (a product and a col2im) that the ``Reshape`` throws away.
+        """
+        first = next((i for i, layer in enumerate(self.layers) if layer.params), len(self.layers))
         for index in range(len(self.layers) - 1, -1, -1):
-            dy = self.layers[index].backward(dy, input_grad=input_grad or index > 0, param_grads=param_grads)
+            dy = self.layers[index].backward(dy, input_grad=input_grad or index > first, param_grads=param_grads)
         return dy
 
     def zero_grad(self):

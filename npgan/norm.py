@@ -1,7 +1,7 @@
 """Batch normalisation (Ioffe & Szegedy, 2015), forward and backward by hand."""
 import numpy as np
 
-from .layers import Layer
+from .layers import Layer, column_sums
 
 
 class BatchNorm(Layer):
@@ -89,7 +89,7 @@ class BatchNorm(Layer):
         if self.training:
             if m < 2:
                 raise ValueError(f"{self!r} needs more than one value per channel in training mode, got {x.shape}")
-            self.mean = self._per_channel(_column_sums(rows)) / m
+            self.mean = self._per_channel(column_sums(rows)) / m
         else:
             self.mean = self.buffers["running_mean"].astype(rows.dtype)
         y = rows - self._along_rows(self.mean)                 # x - mu
@@ -135,7 +135,7 @@ class BatchNorm(Layer):
         m = len(dy_rows) * self.positions
         if param_grads or self.batch_statistics:               # (evaluation mode's dx needs neither sum)
             x_centered = self.x - self._along_rows(self.mean)
-            dbeta = self._per_channel(_column_sums(dy_rows))
+            dbeta = self._per_channel(column_sums(dy_rows))
             dgamma = self._per_channel(_column_dots(dy_rows, x_centered)) * self.inv_std
         if param_grads:
             self.grads["gamma"] += dgamma
@@ -151,11 +151,6 @@ class BatchNorm(Layer):
         np.subtract(dy_rows, dx, out=dx)
         dx *= self._along_rows(scale)
         return self._image(dx, dy)
-
-
-def _column_sums(rows):
-    """Sum over the rows (N, L) -> (L,), as a matrix-vector product (BLAS)."""
-    return np.matmul(np.ones(len(rows), dtype=rows.dtype), rows)
 
 
 def _column_dots(a, b):

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from npgan.conv import Conv2d, ConvTranspose2d
+from npgan.conv import Conv2d, ConvTranspose2d, col2im, im2col, pad
 from npgan.gradcheck import check_layer
 
 TOL = 1e-6
@@ -86,6 +86,19 @@ def test_transposed_convolution_is_the_adjoint_of_convolution(geometry):
     conv.forward(x)
     dx = conv.backward(y)
     np.testing.assert_allclose(back, dx[:, :, :back.shape[2], :back.shape[3]], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("k, s, p, H, W", [(4, 2, 1, 7, 7), (3, 3, 2, 5, 8), (2, 1, 3, 4, 3), (5, 2, 0, 9, 6),
+                                            (1, 1, 0, 3, 3), (3, 2, 4, 2, 3)])
+def test_col2im_is_the_adjoint_of_pad_and_im2col(k, s, p, H, W):
+    """<im2col(pad(x)), c> == <x, col2im(c)>: col2im drops what falls into the padding (padding up to beyond
+    the kernel, windows that leave rows uncovered)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, H, W, 3))
+    cols = im2col(pad(x, p), k, s)
+    c = rng.standard_normal(cols.shape)
+    back = col2im(c, np.zeros_like(x), k, s, p)
+    np.testing.assert_allclose(np.sum(cols * c), np.sum(x * back), rtol=1e-12)
 
 
 def test_output_sizes():

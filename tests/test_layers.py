@@ -4,6 +4,7 @@ import json
 import numpy as np
 import pytest
 
+import npgan.layers
 from npgan.gradcheck import check_layer, numerical_gradient, relative_error
 from npgan.layers import Dense, Dropout, Flatten, LeakyReLU, ReLU, Reshape, Sequential, Sigmoid, Tanh
 
@@ -104,6 +105,39 @@ def test_skipping_work_skips_only_that_work():
     net.zero_grad()
     np.testing.assert_array_equal(net.backward(dy, param_grads=False), full_dx)
     assert not net.flat_grads.any()
+
+
+def test_dense_input_gradient_of_large_weights_is_the_same_product(monkeypatch):
+    """Large weights take dx as (W @ dy.T).T (npgan.layers.TRANSPOSED_DX_SIZE): the same numbers, and right."""
+    rng = np.random.default_rng(0)
+    layer = Dense(7, 5, rng=rng, dtype=np.float64)
+    x, dy = rng.standard_normal((4, 7)), rng.standard_normal((4, 5))
+    layer.forward(x)
+    plain = layer.backward(dy)
+    monkeypatch.setattr(npgan.layers, "TRANSPOSED_DX_SIZE", 0)
+    np.testing.assert_array_equal(layer.backward(dy), plain)
+    assert check_layer(layer, x, rng=1)["x"] < 1e-7
+
+
+def test_no_input_gradient_below_the_first_layer_with_parameters():
+    """With input_grad=False, layers before the first one with parameters (a Reshape) are asked for none."""
+    asked = []
+
+    class Recorder(Reshape):
+        def backward(self, dy, *, input_grad=True, param_grads=True):
+            asked.append(input_grad)
+            return super().backward(dy, input_grad=input_grad, param_grads=param_grads)
+
+    rng = np.random.default_rng(0)
+    net = Sequential(Recorder((2, 2)), Flatten(), Dense(4, 3, rng=rng, dtype=np.float64), Recorder((3,)))
+    x, dy = rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
+    net.forward(x)
+    assert net.backward(dy, input_grad=False) is None
+    assert asked == [True, False]  # the Recorder after the Dense passes dy on; the one before gets nothing to do
+    full_grads = net.flat_grads.copy()
+    net.zero_grad()
+    assert net.backward(dy).shape == x.shape
+    np.testing.assert_array_equal(net.flat_grads, full_grads)
 
 
 def test_sequential_params_are_views_of_one_flat_buffer():
