@@ -8,9 +8,9 @@ The runs (one BLAS thread each, on this project's 2-core machine; see the README
     python -m npgan.train --model mlp-bn --conditional --minutes 20 --eval-every 2 --out runs/mlp-bn-conditional
     python -m npgan.train --model dcgan --minutes 20 --eval-every 2 --out runs/dcgan
 
-then, with MNIST in ``data/`` (or ``--data-dir``):
+(each with ``--data-dir`` naming the MNIST folder), then:
 
-    python docs/make_figures.py --runs runs
+    python docs/make_figures.py --runs runs --data-dir data
 
 Figures (each small enough to sit in the repository):
 
@@ -43,8 +43,10 @@ from npgan.norm import BatchNorm
 from npgan.sample import draw, walks
 
 HERE = Path(__file__).resolve().parent
-MODELS = (("tutorial", "tutorial, 100 epochs"), ("mlp-bn", "mlp-bn, 20 min"), ("dcgan", "dcgan, 20 min"),
-          ("mlp-bn-conditional", "mlp-bn conditional, 20 min"))
+# The runs scored (folder, label), and the four side by side in models.png.
+RUNS = (("tutorial", "tutorial"), ("tutorial-conditional", "tutorial, conditional"), ("mlp-bn", "mlp-bn"),
+        ("mlp-bn-conditional", "mlp-bn, conditional"), ("dcgan", "dcgan"))
+SIDE_BY_SIDE = ("tutorial", "dcgan", "mlp-bn", "mlp-bn-conditional")
 
 
 def generator_file(run):
@@ -138,21 +140,23 @@ def main(argv=None):
                                 hold_last=3.0)
         plots.save_figure(plots.losses_figure(history["history/d_loss"], history["history/g_loss"]),
                           out / "tutorial_losses.png", dpi=70)
-        # Every model side by side, scored.
-        panels = []
-        for name, title in MODELS:
+        # Every run scored; four models side by side.
+        panels = {}
+        for name, label in RUNS:
             run = runs / name
             G, meta = load_generator(generator_file(run))
             samples, labels = draw(G, meta, 10_000, 0)
             features, probabilities = evaluator.classify(samples)
             result = report(evaluator, samples, features, probabilities, str(generator_file(run)), 0, labels)
-            result["minutes"] = training_minutes(run)
+            result["minutes"], result["epochs"] = training_minutes(run), load_checkpoint(run / "checkpoint.npz").epoch
             figures[name] = result
-            show = samples if labels is None else samples[np.argsort(labels[:64], kind="stable")]
-            panels.append((f"{title}\nFID {result['samples']['fid']:.1f}", show))
+            # A conditional model draws the digits in turn: its first 64 samples sorted by digit.
+            show = samples[:64] if labels is None else samples[:64][np.argsort(labels[:64], kind="stable")]
+            panels[name] = (f"{label}: {result['epochs']} epochs, {result['minutes']:.0f} min\n"
+                            f"FID {result['samples']['fid']:.1f}", show)
             if name == "mlp-bn":
                 plots.save_figure(shares_figure(result, samples, probabilities), out / "evaluation.png", dpi=60)
-        plots.save_figure(models_figure(panels), out / "models.png")
+        plots.save_figure(models_figure([panels[name] for name in SIDE_BY_SIDE]), out / "models.png")
         # The DCGAN, the conditional digits, walks through latent space.
         G, meta = load_generator(generator_file(runs / "dcgan"))
         save_grid(draw(G, meta, 64, 0)[0], 8, 8, out / "dcgan_samples.png", "dcgan, 20 minutes on one core")
@@ -174,7 +178,8 @@ def main(argv=None):
                           out / "quality.png", dpi=70)
         fig, errors = gradient_checks_figure()
         plots.save_figure(fig, out / "gradient_checks.png", dpi=80)
-    summary = {name: {"minutes": round(r["minutes"], 1), **{k: round(v, 4) for k, v in r["samples"].items()},
+    summary = {name: {"epochs": r["epochs"], "minutes": round(r["minutes"], 1),
+                      **{k: round(v, 4) for k, v in r["samples"].items()},
                       **({"conditional_accuracy": round(r["conditional"]["accuracy"], 4)} if "conditional" in r else {})}
                for name, r in figures.items()}
     print(json.dumps({"models": summary, "gradient_checks": {k: f"{v:.1e}" for k, v in errors.items()}}, indent=2))

@@ -120,6 +120,14 @@ def positive_float(text):
     return value
 
 
+def decay_factor(text):
+    """argparse type: a number in (0, 1] (a factor applied again and again; 1 changes nothing)."""
+    value = _parse_float(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1], got {text!r}")
+    return value
+
+
 def fraction(text):
     """argparse type: a number in [0, 1) (a slope, a smoothing amount, a decay rate)."""
     value = _parse_float(text)

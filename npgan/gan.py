@@ -53,6 +53,7 @@ class GANConfig:
     alpha: float = 0.01  # LeakyReLU slope for x < 0
     smooth: float = 0.1  # label smoothing: real images get the target 1 - smooth
     lr: float = 0.002
+    lr_decay: float = 1.0  # the learning rate of epoch e (from 0) is lr * lr_decay**e
     beta1: float = 0.9
     batch_size: int = 100
     epochs: int = 100
@@ -141,6 +142,12 @@ class GAN:
         # Batch norm (the layers with buffers) normalises over the batch, so a batch mixing real and fake
         # images would tell D which is which from the statistics alone: D then sees them apart.
         self.separate_batches = bool(self.D.buffers)
+
+    def start_epoch(self, epoch):
+        """Set both learning rates for ``epoch`` (0, 1, ...): ``lr * lr_decay**epoch``. Late in a run,
+        smaller steps let G settle instead of circling (derived from the epoch: a resumed run agrees)."""
+        for opt in (self.g_opt, self.d_opt):
+            opt.lr = self.config.lr * self.config.lr_decay ** epoch
 
     def train_step(self, real, z, labels=None):
         """One D step then one G step on ``real`` (N, 784) in [-1, 1] and ``z`` (N, z_size); ``labels``

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from . import plots
 from .checkpoints import (Checkpoint, CheckpointError, checkpoint_arrays, generator_arrays, load_checkpoint)
-from .cli import ArgumentParser, fraction, nonnegative_int, positive_float, positive_int
+from .cli import ArgumentParser, decay_factor, fraction, nonnegative_int, positive_float, positive_int
 from .data import DownloadError, atomic_write, load_mnist, read_idx
 from .evaluate import Evaluator
 from .gan import GAN, GANConfig, sample_z, to_unit_range
@@ -71,6 +71,7 @@ def train(images_u8, config, out_dir, *, labels=None, resume_from=None, minutes=
     try:
         while run.epoch < config.epochs and not _out_of_time(run, minutes):
             started = clock()
+            gan.start_epoch(run.epoch)
             real, z, y, d_mean, g_mean = _train_epoch(gan, images_u8, labels, run.rng, steps, run.epoch, progress)
             d_loss, g_loss = gan.losses(real, z, y)  # the tutorial's print: the last batch, after the step
             run.epoch += 1
@@ -234,6 +235,7 @@ HYPERPARAMETERS = (  # (GANConfig field, argparse type, help)
     ("alpha", fraction, "LeakyReLU slope for x < 0"),
     ("smooth", fraction, "label smoothing: real images get the target 1 - smooth"),
     ("lr", positive_float, "Adam learning rate"),
+    ("lr_decay", decay_factor, "learning rate multiplied by this after each epoch"),
     ("beta1", fraction, "Adam beta1"),
     ("ema", fraction, "decay of the moving average of G's weights that is saved and sampled (0: off)"),
     ("mismatch", fraction, "--conditional: share of D's negatives that are real images with a wrong label"),

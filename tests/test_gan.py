@@ -161,3 +161,14 @@ def test_minutes_stops_at_the_end_of_the_epoch_that_passes_the_budget(tmp_path):
     run = train(images, config, tmp_path / "b", minutes=0.5, clock=FakeClock(15), **quiet)
     assert run.epoch == 2  # 30 s reaches 0.5 min exactly: the budget is used
     assert train(images, config, tmp_path / "c", minutes=60, clock=FakeClock(15), **quiet).epoch == 10
+
+
+def test_learning_rate_decays_per_epoch():
+    gan = GAN(GANConfig(z_size=4, g_hidden=8, d_hidden=8, lr=0.01, lr_decay=0.5))
+    gan.start_epoch(0)
+    assert gan.g_opt.lr == gan.d_opt.lr == 0.01
+    gan.start_epoch(3)
+    assert gan.g_opt.lr == gan.d_opt.lr == 0.01 * 0.5**3
+    steady = GAN(GANConfig(z_size=4, g_hidden=8, d_hidden=8))
+    steady.start_epoch(7)
+    assert steady.g_opt.lr == 0.002  # lr_decay 1: the tutorial's constant rate, exactly
