@@ -7,6 +7,7 @@ The runs (one BLAS thread each, on this project's 2-core machine; see the README
     python -m npgan.train --model mlp-bn --minutes 20 --eval-every 2 --out runs/mlp-bn
     python -m npgan.train --model mlp-bn --conditional --minutes 20 --eval-every 2 --out runs/mlp-bn-conditional
     python -m npgan.train --model dcgan --minutes 20 --eval-every 2 --out runs/dcgan
+    python -m npgan.train --model mlp-bn --lr-decay 0.97 --minutes 20 --eval-every 2 --out runs/mlp-bn-lr-decay
 
 (each with ``--data-dir`` naming the MNIST folder), then:
 
@@ -45,7 +46,7 @@ from npgan.sample import draw, walks
 HERE = Path(__file__).resolve().parent
 # The runs scored (folder, label), and the four side by side in models.png.
 RUNS = (("tutorial", "tutorial"), ("tutorial-conditional", "tutorial, conditional"), ("mlp-bn", "mlp-bn"),
-        ("mlp-bn-conditional", "mlp-bn, conditional"), ("dcgan", "dcgan"))
+        ("mlp-bn-conditional", "mlp-bn, conditional"), ("dcgan", "dcgan"), ("mlp-bn-lr-decay", "mlp-bn, lr decay"))
 SIDE_BY_SIDE = ("tutorial", "dcgan", "mlp-bn", "mlp-bn-conditional")
 
 

@@ -7,17 +7,18 @@ CONDITIONAL's "accuracy" and "accuracy_plain", which 04 also quotes where it exp
 """
 
 DCGAN = {
-    # The default DCGAN (width 64, batch 64, float32, one BLAS thread): GAN.train_step with ema 0.999
-    # (the notebook's step: D on the real and the fake batch separately, G through D, EMA update) on
-    # consecutive MNIST batches, mean seconds per step over `steps_timed` steps after 20 warm-up steps, on
-    # the 2-core development machine while other training runs shared it. An epoch is 859 steps.
-    "seconds_per_step": 0.18,   # 0.182 s wall (0.152 s of CPU: the machine was busy)
-    "steps_timed": 300,
-    # After the full run (20 minutes): how many epochs it trained, and the FID (npgan.evaluate, 10,000
-    # samples against MNIST's test images) of G and of its weight average. Not measured yet.
-    "epochs": None,
-    "fid": None,
-    "fid_average": None,
+    # The lead's full run, `python -m npgan.train --model dcgan --minutes 20 --eval-every 2` (width 32, EMA
+    # 0.999, one BLAS thread, the other core training another model), scored by `python -m npgan.evaluate`
+    # on 10,000 samples; the live G's and the borrowed-statistics figures by benchmarks/ema_batchnorm.py.
+    "width": 32,
+    "epochs": 27,
+    "minutes": 20.4,
+    "fid_average": 38.6,        # the saved generator: the weight average, its own batch-norm statistics
+    "fid": 38.2,                # the live G
+    "fid_average_early": 57.4,  # an earlier run of the same recipe after 9 epochs (5,000 samples) ...
+    "fid_early": 60.5,          # ... and its live G
+    "fid_pytorch": 43.3,        # benchmarks/torch_reference.py --model dcgan --width 32 --train-minutes 20 (23 epochs)
+    "fid_mlp_bn": 10.0,         # python -m npgan.train --model mlp-bn --minutes 20 (75 epochs), the saved generator
 }
 
 CONDITIONAL = {

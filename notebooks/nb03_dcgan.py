@@ -9,26 +9,27 @@ BUDGET = 20                     # minutes of training in the full run
 def full_run_text():
     """The markdown about the full run, from the measured figures (a sentence per figure that exists)."""
     en, zh = [], []
-    if M["seconds_per_step"]:
-        minutes = M["seconds_per_step"] * STEPS_PER_EPOCH / 60
-        epochs = BUDGET / minutes
-        en.append(f"A step of the default DCGAN (width 64) took {M['seconds_per_step']:.2f} s on one core of "
-                  f"the 2-core machine npgan is developed on (the mean of {M['steps_timed']} steps of "
-                  f"`npgan.gan.GAN.train_step`, the step written out above, timed while other training runs "
-                  f"shared the machine). An epoch is "
-                  f"{STEPS_PER_EPOCH} steps, so about {minutes:.1f} minutes, and the {BUDGET}-minute budget "
-                  f"buys about {epochs:.0f} epochs (extrapolated from those steps, not a full run).")
-        zh.append(f"默认的 DCGAN(宽度 64)在开发 npgan 的双核机器上用一个核训练一步需要 {M['seconds_per_step']:.2f} 秒"
-                  f"(`npgan.gan.GAN.train_step`,即上面写出的那一步,{M['steps_timed']} 步的平均值,测量时机器上还有别的训练在跑)。一个 epoch 是 "
-                  f"{STEPS_PER_EPOCH} 步,约 {minutes:.1f} 分钟,所以 {BUDGET} 分钟的预算大约能训练 {epochs:.0f} 个 epoch"
-                  f"(由这些步推算,并非完整运行的结果)。")
-    if M["epochs"] and M["fid"]:
-        average = (f", and its weight average {M['fid_average']:.0f}" if M["fid_average"] else "")
-        average_zh = (f",它的权重平均为 {M['fid_average']:.0f}" if M["fid_average"] else "")
-        en.append(f"The full run trained {M['epochs']} epochs; `python -m npgan.evaluate` gives G an FID of "
-                  f"{M['fid']:.0f}{average} (the tutorial's 100 epochs: 44; lower is better).")
-        zh.append(f"完整运行训练了 {M['epochs']} 个 epoch;`python -m npgan.evaluate` 给出 G 的 FID 为 "
-                  f"{M['fid']:.0f}{average_zh}(教程的 100 个 epoch 为 44;越低越好)。")
+    if M["epochs"]:
+        minutes = M["minutes"] / M["epochs"]
+        en.append(f"The full run, `python -m npgan.train --model dcgan --minutes {BUDGET}` (width {M['width']}, "
+                  f"the default), trained {M['epochs']} epochs in {M['minutes']:.0f} minutes on one core of the "
+                  f"2-core machine npgan is developed on, about {minutes:.2f} minutes an epoch of "
+                  f"{STEPS_PER_EPOCH} steps (the other core was training another model).")
+        zh.append(f"完整运行 `python -m npgan.train --model dcgan --minutes {BUDGET}`(默认宽度 {M['width']})"
+                  f"在开发 npgan 的双核机器上用一个核在 {M['minutes']:.0f} 分钟里训练了 {M['epochs']} 个 epoch,"
+                  f"每个 epoch({STEPS_PER_EPOCH} 步)约 {minutes:.2f} 分钟(另一个核同时在训练别的模型)。")
+    if M["fid"] and M["fid_average"]:
+        en.append(f"`python -m npgan.evaluate` gives its weight average (the saved generator) an FID of "
+                  f"{M['fid_average']:.1f} and the live G {M['fid']:.1f}: after {M['epochs']} epochs the average "
+                  f"no longer helps much (after 9 epochs it did: {M['fid_average_early']:.1f} against "
+                  f"{M['fid_early']:.1f}). For comparison, the tutorial's 100 epochs score 44, PyTorch running "
+                  f"this DCGAN for the same {BUDGET} minutes {M['fid_pytorch']:.1f}, and npgan's batch-norm MLP "
+                  f"(`--model mlp-bn`) {M['fid_mlp_bn']:.1f}: lower is better.")
+        zh.append(f"`python -m npgan.evaluate` 给出权重平均(即保存的生成器)的 FID 为 {M['fid_average']:.1f},"
+                  f"实时的 G 为 {M['fid']:.1f}:训练 {M['epochs']} 个 epoch 之后,权重平均已经帮不了多少"
+                  f"(第 9 个 epoch 时还有帮助:{M['fid_average_early']:.1f} 对 {M['fid_early']:.1f})。作为比较,"
+                  f"教程训练 100 个 epoch 的得分是 44,PyTorch 用同样的 {BUDGET} 分钟训练这个 DCGAN 得 "
+                  f"{M['fid_pytorch']:.1f},npgan 的批归一化 MLP(`--model mlp-bn`)得 {M['fid_mlp_bn']:.1f}:越低越好。")
     return " ".join(en), "".join(zh)
 
 
@@ -119,8 +120,9 @@ Every output sees only its window (locality), and every window is read with the 
 (shared weights). With stride $s = 2$ the kernel steps two pixels at a time, so 28×28 becomes 14×14, and
 padding $p = 1$ adds a border of zeros so the windows fit: $H_\text{out} = (H + 2p - k)/s + 1$.
 
-The DCGAN discriminator's first layer, `Conv2d(1, 64, 4, stride=2, padding=1)`, has 64 kernels of
-$4 \times 4$ and turns one 28×28 image into 64 maps of 14×14. Count its parameters against a dense layer
+A DCGAN discriminator's first layer at width 64 (the paper's; npgan's default is 32),
+`Conv2d(1, 64, 4, stride=2, padding=1)`, has 64 kernels of $4 \times 4$ and turns one 28×28 image into
+64 maps of 14×14. Count its parameters against a dense layer
 with as many outputs:
 """, r"""
 ## 为什么用卷积
@@ -139,7 +141,7 @@ $$y_{o,i,j} = b_o + \sum_{c,u,v} W_{o,c,u,v}\; x^\text{pad}_{c,\,s i + u,\,s j +
 步长 $s = 2$ 表示卷积核每次移动两个像素,于是 28×28 变成 14×14;填充 $p = 1$ 在四周补一圈 0,让窗口放得下:
 $H_\text{out} = (H + 2p - k)/s + 1$。
 
-DCGAN 辨别器的第一层 `Conv2d(1, 64, 4, stride=2, padding=1)` 有 64 个 $4 \times 4$ 的卷积核,
+宽度为 64(论文中的宽度;npgan 默认为 32)时,DCGAN 辨别器的第一层 `Conv2d(1, 64, 4, stride=2, padding=1)` 有 64 个 $4 \times 4$ 的卷积核,
 把一张 28×28 的图像变成 64 张 14×14 的特征图。我们来数一数它的参数,并和输出一样多的全连接层比较:
 """),
     code(r"""
@@ -324,7 +326,7 @@ print("Conv2d.backward(g):", dx.shape, "| ConvTranspose2d.forward(g):", up.forwa
     md(r"""
 ## The DCGAN, built from npgan layers
 
-With width $w$ (the number of kernels of D's first convolution: 64 by default, 8 in fast mode):
+With width $w$ (the number of kernels of D's first convolution: 32 by default, 8 in fast mode):
 
 ```
 G: z (100) -> Dense(2w·7·7) -> BatchNorm -> ReLU -> Reshape(2w, 7, 7)
@@ -347,7 +349,7 @@ The hyperparameters are the defaults of `python -m npgan.train --model dcgan`:
 """, r"""
 ## 用 npgan 的网络层搭建 DCGAN
 
-设宽度为 $w$(辨别器第一个卷积的卷积核个数:默认为 64,快速模式下为 8):
+设宽度为 $w$(辨别器第一个卷积的卷积核个数:默认为 32,快速模式下为 8):
 
 ```
 G: z (100) -> Dense(2w·7·7) -> BatchNorm -> ReLU -> Reshape(2w, 7, 7)

@@ -91,11 +91,8 @@ def to_unit_range(images_u8, dtype=np.float32):
 
 def one_hot(labels, classes, dtype=np.float32):
     """Integer labels (N,) in 0..classes-1 -> rows (N, classes) with a single 1."""
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or labels.dtype.kind not in "iu" or (labels.size and not 0 <= labels.min() <= labels.max() < classes):
-        raise ValueError(f"labels must be integers 0..{classes - 1}, one per row")
     rows = np.zeros((len(labels), classes), dtype=dtype)
-    rows[np.arange(len(labels)), labels.astype(np.intp)] = 1
+    _set_ones(rows, labels)
     return rows
 
 
@@ -108,7 +105,24 @@ def with_labels(x, labels, classes):
         return x
     if labels is None or len(labels) != len(x):
         raise ValueError(f"a conditional model needs one label in 0..{classes - 1} per row")
-    return np.concatenate([x, one_hot(labels, classes, x.dtype)], axis=1)
+    joined = np.empty((len(x), x.shape[1] + classes), dtype=x.dtype)  # written once: no concatenate
+    joined[:, :x.shape[1]] = x
+    joined[:, x.shape[1]:] = 0
+    _set_ones(joined[:, x.shape[1]:], labels)
+    return joined
+
+
+def _set_ones(rows, labels):
+    """Put a 1 in column ``labels[i]`` of each row ``i`` of ``rows`` (zeros, or a view of them); a label
+    that is no column is a ``ValueError``. (Indexing itself finds labels too large; only negative ones,
+    which would count from the end, need a look: none for MNIST's unsigned labels.)"""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.dtype.kind not in "iu" or (labels.dtype.kind == "i" and labels.size and labels.min() < 0):
+        raise ValueError(f"labels must be integers 0..{rows.shape[1] - 1}, one per row")
+    try:
+        rows[np.arange(len(labels)), labels] = 1
+    except IndexError:
+        raise ValueError(f"labels must be integers 0..{rows.shape[1] - 1}, one per row") from None
 
 
 @contextlib.contextmanager
@@ -198,9 +212,10 @@ class GAN:
         kept = round(n * (1 - self.config.mismatch))
         batch[n:n + kept, :IMAGE_SIZE] = fake[:kept]
         batch[n + kept:, :IMAGE_SIZE] = real[kept:]
-        # A label shifted by 1..classes-1 (taken from the neighbouring row's label): never the right one.
-        wrong = (labels + 1 + np.roll(labels, 1) % (classes - 1)) % classes
-        batch[:, IMAGE_SIZE:] = one_hot(np.concatenate([labels, labels[:kept], wrong[kept:]]), classes, batch.dtype)
+        # A label shifted by 1..classes-1 (taken from another row's label): never the right one.
+        wrong = (labels + 1 + labels[::-1] % (classes - 1)) % classes
+        batch[:, IMAGE_SIZE:] = 0
+        _set_ones(batch[:, IMAGE_SIZE:], np.concatenate([labels, labels[:kept], wrong[kept:]]))
         return batch
 
     def g_step(self, fake, labels=None):
