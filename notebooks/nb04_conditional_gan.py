@@ -198,8 +198,8 @@ like, and $G$, to pass, must draw the digit it was asked for. `mismatch = 0.5` m
 negative examples such pairs, taking the place of half the fakes: the batch keeps its size, and the step
 costs no more. With it, {M['accuracy']:.0%} of the digits came out right after 100 epochs.
 
-Each wrong label is the true one shifted by 1 to 9 (the shift taken from the neighbouring example's
-label): never the right label, and over many batches every wrong label appears. Here is one D batch of 8:
+Each wrong label is the true one shifted by 1 to 9 (the shift taken from another example's label,
+the batch read backwards): never the right label, and over many batches every wrong label appears. Here is one D batch of 8:
 """, rf"""
 ## 错误的标签:逼辨别器去读标签
 
@@ -212,7 +212,7 @@ label): never the right label, and over many batches every wrong label appears. 
 它学会了每个数字长什么样,而 $G$ 要想过关,就必须画出要求的数字。`mismatch = 0.5` 让 $D$ 的负样本中有一半是这样的组合,
 替换掉一半的假图像:批次大小不变,每一步的计算量也不增加。加上它之后,训练 100 个 epoch,{M['accuracy']:.0%} 的数字都画对了。
 
-每个错误标签都是把正确标签平移 1 到 9(平移量取自相邻样本的标签):永远不会是正确的标签,
+每个错误标签都是把正确标签平移 1 到 9(平移量取自另一个样本的标签,即把批次倒过来读):永远不会是正确的标签,
 而且在许多批次中,每一种错误标签都会出现。下面是一个 8 张图像的 D 批次:
 """),
     code(r"""
@@ -224,7 +224,7 @@ def d_batch(real, fake, labels):
     # the labels they were drawn for and, for the last `mismatch` share, real images with wrong labels
     n = len(real)
     kept = round(n * (1 - mismatch))                                     # negatives that are fakes
-    wrong = (labels + 1 + np.roll(labels, 1) % (classes - 1)) % classes  # shifted by 1..9: never right
+    wrong = (labels + 1 + labels[::-1] % (classes - 1)) % classes       # shifted by 1..9: never right
     images = np.concatenate([real, fake[:kept], real[kept:]])
     shown = np.concatenate([labels, labels[:kept], wrong[kept:]])
     return with_labels(images, shown, classes), shown

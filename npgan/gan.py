@@ -212,7 +212,8 @@ class GAN:
         kept = round(n * (1 - self.config.mismatch))
         batch[n:n + kept, :IMAGE_SIZE] = fake[:kept]
         batch[n + kept:, :IMAGE_SIZE] = real[kept:]
-        # A label shifted by 1..classes-1 (taken from another row's label): never the right one.
+        # A label shifted by 1..classes-1 (taken from another row's label, the batch read backwards):
+        # never the right one.
         wrong = (labels + 1 + labels[::-1] % (classes - 1)) % classes
         batch[:, IMAGE_SIZE:] = 0
         _set_ones(batch[:, IMAGE_SIZE:], np.concatenate([labels, labels[:kept], wrong[kept:]]))
