@@ -69,10 +69,6 @@ def save_grid(samples, rows, cols, path, title=None, scale=2):
     plots.save_figure(fig, path)
 
 
-def training_minutes(run):
-    return load_checkpoint(run / "checkpoint.npz").state.get("train_seconds", float("nan")) / 60
-
-
 def models_figure(panels):
     """``panels``: (title, samples (64, 784)) side by side, 8x8 each."""
     fig = Figure(figsize=(2.3 * len(panels), 2.6))
@@ -113,8 +109,8 @@ def gradient_checks_figure():
     ax.barh(names, list(errors.values()), color=colors)
     ax.set_xscale("log")
     ax.axvline(1e-6, color="k", linestyle="--", linewidth=0.8)
-    ax.text(1.3e-6, len(names) - 0.6, "1e-6: right", fontsize=8)
-    ax.invert_yaxis()
+    ax.text(1.3e-6, -0.75, "below 1e-6: right", fontsize=8, va="bottom")
+    ax.set_ylim(len(names) - 0.5, -1.2)  # first layer on top, room for the label above it
     ax.set_xlabel("largest relative error, backward pass vs finite differences")
     ax.set_title("Every backward pass checked (float64)", fontsize=10)
     ax.tick_params(axis="y", labelsize=8)
@@ -149,12 +145,14 @@ def main(argv=None):
             samples, labels = draw(G, meta, 10_000, 0)
             features, probabilities = evaluator.classify(samples)
             result = report(evaluator, samples, features, probabilities, str(generator_file(run)), 0, labels)
-            result["minutes"], result["epochs"] = training_minutes(run), load_checkpoint(run / "checkpoint.npz").epoch
+            checkpoint = load_checkpoint(run / "checkpoint.npz")
+            result["minutes"], result["epochs"] = checkpoint.state["train_seconds"] / 60, checkpoint.epoch
+            best = f", best at epoch {checkpoint.state['best_epoch']}" if "best_epoch" in checkpoint.state else ""
             figures[name] = result
             # A conditional model draws the digits in turn: its first 64 samples sorted by digit.
             show = samples[:64] if labels is None else samples[:64][np.argsort(labels[:64], kind="stable")]
             panels[name] = (f"{label}: {result['epochs']} epochs, {result['minutes']:.0f} min\n"
-                            f"FID {result['samples']['fid']:.1f}", show)
+                            f"FID {result['samples']['fid']:.1f}{best}", show)
             if name == "mlp-bn":
                 plots.save_figure(shares_figure(result, samples, probabilities), out / "evaluation.png", dpi=60)
         plots.save_figure(models_figure([panels[name] for name in SIDE_BY_SIDE]), out / "models.png")
