@@ -213,8 +213,8 @@ def quality_figure(epochs, fid, min_share, kl_uniform, confident_share):
     best = int(np.argmin(fid))
     ax_fid.plot(epochs, fid, "o-", color="C3")
     ax_fid.plot(epochs[best], fid[best], "*", color="k", markersize=14, label=f"best: epoch {epochs[best]}")
-    ax_fid.set_title("FID (lower is better)")
-    ax_fid.set_ylim(bottom=0)
+    ax_fid.set_title("FID (lower is better; log scale)")
+    ax_fid.set_yscale("log")  # early FIDs in the hundreds would flatten the later, interesting ones
     ax_fid.legend()
     ax_share.plot(epochs, confident_share, "o-", color="C2", label="confident share (p >= 0.9)")
     ax_share.plot(epochs, min_share, "o-", color="C0", label="smallest class share")
