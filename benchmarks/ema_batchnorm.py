@@ -16,7 +16,7 @@ from threadpoolctl import threadpool_limits
 
 from npgan.checkpoints import load_checkpoint
 from npgan.evaluate import Evaluator
-from npgan.gan import sample_z, with_labels
+from npgan.gan import labels_in_turn, sample_z, with_labels
 
 
 def main(argv=None):
@@ -33,7 +33,7 @@ def main(argv=None):
     with threadpool_limits(limits=1, user_api="blas"):
         evaluator = Evaluator(args.dataset, args.data_dir)
         z = sample_z(np.random.default_rng(0), args.n, gan.config.z_size)
-        labels = np.arange(args.n) % gan.config.classes if gan.config.conditional else None
+        labels = labels_in_turn(args.n, gan.config.classes)
         inputs = with_labels(z, labels, gan.config.classes)
 
         def fid(net):

@@ -157,6 +157,17 @@ class Checkpoint:
     state: dict = field(default_factory=dict)
 
 
+def _networks(gan):
+    """``{name: network}`` of a GAN's networks, the key prefix of their arrays (the average only if kept)."""
+    nets = {"G": gan.G, "D": gan.D, "G_avg": gan.G_avg}
+    return {name: net for name, net in nets.items() if net is not None}
+
+
+def _optimizers(gan):
+    """``{prefix: optimizer}`` of a GAN's two Adams, by the key prefix of their arrays."""
+    return {"g_opt/": gan.g_opt, "d_opt/": gan.d_opt}
+
+
 def checkpoint_arrays(gan, epoch, rng, history, state=None):
     """Everything needed to continue training exactly, as ``np.savez`` arrays.
 
@@ -164,20 +175,18 @@ def checkpoint_arrays(gan, epoch, rng, history, state=None):
     the next shuffle and z batches are the ones an uninterrupted run would draw); ``history``: dict of
     per-epoch arrays (losses, samples) to carry across a resume; ``state``: a JSON-friendly dict.
     """
-    nets = {"G": gan.G, "D": gan.D, "G_avg": gan.G_avg}
+    nets = _networks(gan)
     arrays = {
         "format": np.array(CHECKPOINT_FORMAT),
         "gan_config": np.array(json.dumps(asdict(gan.config))),
         "epoch": np.array(epoch, dtype=np.int64),
         "rng_state": np.array(json.dumps(rng.bit_generator.state)),
-        "layer_rng_states": np.array(json.dumps({name: layer_rng_states(net) for name, net in nets.items()
-                                                 if net is not None})),
+        "layer_rng_states": np.array(json.dumps({name: layer_rng_states(net) for name, net in nets.items()})),
         "state": np.array(json.dumps(state or {})),
     }
     for name, net in nets.items():
-        if net is not None:
-            arrays.update(network_arrays(net, name + "/"))
-    for prefix, opt in (("g_opt/", gan.g_opt), ("d_opt/", gan.d_opt)):
+        arrays.update(network_arrays(net, name + "/"))
+    for prefix, opt in _optimizers(gan).items():
         arrays.update((prefix + key, value) for key, value in opt.state_dict().items())
     arrays.update(("history/" + key, np.asarray(value)) for key, value in history.items())
     return arrays
@@ -201,15 +210,14 @@ def restore_checkpoint(arrays, path):
         epoch = int(arrays["epoch"])
         state = _json_entry(arrays, "state", path) if kind == CHECKPOINT_FORMAT else {}
         layer_rngs = _json_entry(arrays, "layer_rng_states", path) if kind == CHECKPOINT_FORMAT else {}
-        nets = {"G": gan.G, "D": gan.D, "G_avg": gan.G_avg}
+        nets = _networks(gan)
         for name, states in layer_rngs.items():
             set_layer_rng_states(nets[name], states)
     except (TypeError, ValueError, KeyError, IndexError, AttributeError) as err:
         raise CheckpointError(f"{path}: invalid training state ({err})") from None
     for name, net in nets.items():
-        if net is not None:
-            load_network(net, arrays, path, name + "/")
-    for prefix, opt in (("g_opt/", gan.g_opt), ("d_opt/", gan.d_opt)):
+        load_network(net, arrays, path, name + "/")
+    for prefix, opt in _optimizers(gan).items():
         opt_state = {key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)}
         try:
             opt.load_state_dict(opt_state)

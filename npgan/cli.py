@@ -5,7 +5,8 @@
 - Argument types with clear messages: :func:`positive_int`, :func:`nonnegative_int`,
   :func:`int_range`, :func:`positive_float`, :func:`fraction`.
 - :func:`run_main`: parse, run, and turn every expected failure into one line on stderr and an exit status.
-- Output files: :func:`check_output` before any work, :func:`write_all` to write several at once,
+- Output files: :func:`check_output` (:func:`check_outputs` for several) before any work, :func:`write_all`
+  to write several at once,
   atomically (all of them appear, or none).
 """
 import argparse
@@ -146,6 +147,20 @@ def check_output(path):
         raise OSError(f"cannot write {path}: it is a folder")
     if not os.access(folder, os.W_OK):
         raise OSError(f"cannot write {path}: folder {folder} is not writable")
+
+
+def check_outputs(paths_by_flag):
+    """:func:`check_output` for each ``{flag: path}`` given (None: not asked for), after making sure no two
+    flags name the same file (:class:`UsageError`)."""
+    flags_by_file = {}
+    for flag, path in paths_by_flag.items():
+        if path is None:
+            continue
+        same = flags_by_file.setdefault(Path(path).resolve(), flag)
+        if same != flag:
+            raise UsageError(f"{same} and {flag} name the same file: give them different files")
+    for path in filter(None, paths_by_flag.values()):
+        check_output(path)
 
 
 def write_all(outputs):

@@ -220,6 +220,8 @@ class DatasetSpec:
     mirrors_env: str                 # environment variable that replaces ``mirrors`` (comma-separated)
     train: tuple[FileSpec, FileSpec]  # (images, labels)
     test: tuple[FileSpec, FileSpec]
+    classes: tuple[str, ...] = tuple("0123456789")  # the name of each label 0..9
+    items: str = "digits"                           # what the images show, for messages
 
     def files(self, split: str) -> tuple[FileSpec, FileSpec]:
         """The (images, labels) files of ``split``: "train" or "test"."""
@@ -262,6 +264,9 @@ FASHION_MNIST = DatasetSpec(
                    "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
           FileSpec("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310",
                    "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34")),
+    classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+             "Ankle boot"),
+    items="items",
 )
 
 DATASETS = {"mnist": MNIST, "fashion-mnist": FASHION_MNIST}

@@ -35,9 +35,8 @@ from threadpoolctl import threadpool_limits
 
 from . import plots
 from .classifier import RECIPE, features_and_logits, make_classifier, recipe_json, train_classifier
-from .cli import (ArgumentParser, UsageError, check_output, int_range, nonnegative_int, positive_int, run_main,
-                  write_all)
-from .data import DownloadError, atomic_write, load_mnist
+from .cli import ArgumentParser, check_outputs, int_range, nonnegative_int, positive_int, run_main, write_all
+from .data import DATASETS, DownloadError, atomic_write, load_mnist
 from .checkpoints import CheckpointError, load_generator, load_network, read_npz
 from .gan import to_unit_range
 from .losses import softmax
@@ -46,12 +45,6 @@ from .metrics import (class_shares, confident_share, copying_ratio, frechet_dist
 from .sample import draw
 
 PROG = "npgan.evaluate"
-CLASS_NAMES = {
-    "mnist": tuple("0123456789"),
-    "fashion-mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
-                      "Bag", "Ankle boot"),
-}
-ITEMS = {"mnist": "digits", "fashion-mnist": "items"}
 CONFIDENT = 0.9      # top softmax probability that counts as "confident"
 COPY_SAMPLES = 2000  # samples whose nearest training image is searched (60,000 x 784 each): about 2 s
 MAX_N = 60_000       # as many as the training set, so the real reference can have as many images
@@ -75,9 +68,10 @@ class Evaluator:
 
     def __init__(self, dataset="mnist", data_dir="data", *, cache_dir=None, download=True, recipe=RECIPE,
                  log=print):
-        if dataset not in CLASS_NAMES:
-            raise ValueError(f"dataset must be one of {sorted(CLASS_NAMES)}, got {dataset!r}")
-        self.dataset, self.classes, self.items, self.recipe = dataset, CLASS_NAMES[dataset], ITEMS[dataset], recipe
+        if dataset not in DATASETS:
+            raise ValueError(f"dataset must be one of {sorted(DATASETS)}, got {dataset!r}")
+        spec = DATASETS[dataset]
+        self.dataset, self.classes, self.items, self.recipe = dataset, spec.classes, spec.items, recipe
         self.log = log or (lambda message: None)
         self.train_u8, train_labels = load_mnist("train", data_dir, download, dataset=dataset)
         test_u8, test_labels = load_mnist("test", data_dir, download, dataset=dataset)
@@ -382,7 +376,7 @@ def build_parser():
                         help="samples to draw from --checkpoint (default: 10000) or to take from --npy "
                              "(default: all)")
     parser.add_argument("--seed", type=nonnegative_int, default=0, help="seed of the latent vectors z")
-    parser.add_argument("--dataset", choices=sorted(CLASS_NAMES), default="mnist", help="the real data")
+    parser.add_argument("--dataset", choices=sorted(DATASETS), default="mnist", help="the real data")
     parser.add_argument("--data-dir", default="data",
                         help="folder of the dataset (missing files are downloaded); the classifier is cached here")
     parser.add_argument("--cache-dir", default=None,
@@ -396,11 +390,7 @@ def build_parser():
 def run(args):
     """Score the samples ``args`` name, print the table, write ``--json``/``--png``; returns 0."""
     started = time.perf_counter()
-    outputs = [Path(p) for p in (args.json, args.png) if p]
-    if len(outputs) == 2 and outputs[0].resolve() == outputs[1].resolve():
-        raise UsageError("--json and --png name the same file")
-    for path in outputs:
-        check_output(path)  # before any work
+    check_outputs({"--json": args.json, "--png": args.png})  # before any work
     with threadpool_limits(limits=args.threads, user_api="blas"):
         samples, labels = load_samples(args)
         evaluator = Evaluator(args.dataset, args.data_dir, cache_dir=args.cache_dir,

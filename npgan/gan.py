@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .losses import bce_with_logits
-from .models import CLASSES, IMAGE_SIZE, MODELS, build, build_pair, describe
+from .models import CLASSES, IMAGE_SIZE, build, build_pair, describe, model_spec
 from .optim import EMA, Adam
 
 
@@ -64,9 +64,7 @@ class GANConfig:
     @classmethod
     def for_model(cls, model="tutorial", **overrides):
         """The config of ``model`` with its own defaults, then ``overrides``."""
-        if model not in MODELS:
-            raise ValueError(f"unknown model {model!r} (known: {', '.join(MODELS)})")
-        return cls(**{**MODELS[model].defaults, **overrides, "model": model})
+        return cls(**{**model_spec(model).defaults, **overrides, "model": model})
 
     @property
     def classes(self):
@@ -94,6 +92,12 @@ def one_hot(labels, classes, dtype=np.float32):
     rows = np.zeros((len(labels), classes), dtype=dtype)
     _set_ones(rows, labels)
     return rows
+
+
+def labels_in_turn(n, classes):
+    """Labels 0, 1, ..., classes - 1, 0, 1, ... for ``n`` rows (equally many of each class, up to one);
+    None for an unconditional model (``classes`` 0)."""
+    return np.arange(n) % classes if classes else None
 
 
 def with_labels(x, labels, classes):
@@ -255,11 +259,11 @@ class GAN:
         for norm in norms:
             norm.reset_running_stats()
             norm.momentum = None  # a plain average over the batches
-        rng, n = np.random.default_rng([self.config.seed, 3]), self.config.batch_size
+        rng, n, classes = np.random.default_rng([self.config.seed, 3]), self.config.batch_size, self.config.classes
+        labels = labels_in_turn(n, classes)
         self.G_avg.train()
         for _ in range(batches):
-            labels = np.arange(n) % self.config.classes if self.config.classes else None
-            self.G_avg.forward(with_labels(sample_z(rng, n, self.config.z_size), labels, self.config.classes))
+            self.G_avg.forward(with_labels(sample_z(rng, n, self.config.z_size), labels, classes))
         self.G_avg.eval()
         for norm, momentum in zip(norms, momenta):
             norm.momentum = momentum

@@ -74,7 +74,7 @@ def make_discriminator(image_size=IMAGE_SIZE, hidden=128, alpha=0.01, *, rng=Non
 
 def tutorial(config, rng, dtype):
     """``(G, D)`` of the tutorial (``config.g_hidden``, ``config.d_hidden``, ``config.alpha``)."""
-    classes = CLASSES if config.conditional else 0
+    classes = config.classes
     G = make_generator(config.z_size + classes, config.g_hidden, IMAGE_SIZE, config.alpha, rng=rng, dtype=dtype)
     D = make_discriminator(IMAGE_SIZE + classes, config.d_hidden, config.alpha, rng=rng, dtype=dtype)
     return G, D
@@ -146,8 +146,13 @@ MODELS = {
 }
 
 
+def model_spec(name):
+    """The :class:`Model` called ``name``; ``ValueError`` naming the known ones otherwise."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r} (known: {', '.join(MODELS)})")
+    return MODELS[name]
+
+
 def build_pair(config, rng=None, dtype=np.float32):
     """Fresh ``(G, D)`` for ``config`` (a :class:`npgan.gan.GANConfig`: ``config.model`` names the model)."""
-    if config.model not in MODELS:
-        raise ValueError(f"unknown model {config.model!r} (known: {', '.join(MODELS)})")
-    return MODELS[config.model].build(config, np.random.default_rng(rng), dtype)
+    return model_spec(config.model).build(config, np.random.default_rng(rng), dtype)

@@ -252,7 +252,8 @@ def _font(size):
 
 
 def progress_frames(samples_per_epoch, *, nrows=4, ncols=4, scale=2, label=True, epochs=None):
-    """The frames of :func:`save_progress_gif` as uint8 arrays (H, W), one per epoch (or per ``epochs``).
+    """The frames of :func:`save_progress_gif` as uint8 arrays (H, W), one per epoch (or per ``epochs``;
+    any ``(frames, k, 784)`` array works, e.g. the steps of ``npgan.sample``'s latent walks).
 
     Each is :func:`image_grid` of an epoch's first ``nrows * ncols`` samples, enlarged ``scale`` times
     (nearest neighbour), with ``"epoch N/E"`` written in a white band above when ``label``.

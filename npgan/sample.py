@@ -17,8 +17,8 @@ import numpy as np
 
 from . import plots
 from .checkpoints import CheckpointError, load_generator
-from .cli import ArgumentParser, UsageError, check_output, int_range, nonnegative_int, positive_int, run_main, write_all
-from .gan import one_hot, sample_z
+from .cli import ArgumentParser, UsageError, check_outputs, int_range, nonnegative_int, positive_int, run_main, write_all
+from .gan import labels_in_turn, one_hot, sample_z, with_labels
 
 PROG = "npgan.sample"
 MAX_N = 100_000
@@ -106,8 +106,8 @@ def draw(G, meta, n, seed, digit=None):
     if digit == "all":
         z, labels = np.tile(z, (classes, 1)), np.repeat(np.arange(classes), n)
     else:
-        labels = np.full(n, digit[0]) if digit else np.arange(n) % classes
-    return generate(G, np.concatenate([z, one_hot(labels, classes)], axis=1)), labels
+        labels = np.full(n, digit[0]) if digit else labels_in_turn(n, classes)
+    return generate(G, with_labels(z, labels, classes)), labels
 
 
 def walks(G, meta, rows, steps, seed, digit=None):
@@ -128,7 +128,7 @@ def walks(G, meta, rows, steps, seed, digit=None):
     else:
         z = (1 - t) * z_a + t * z_b
         if classes:
-            labels = np.arange(rows) % classes if digit in (None, "all") else np.full(rows, digit[0])
+            labels = labels_in_turn(rows, classes) if digit in (None, "all") else np.full(rows, digit[0])
             label_rows = np.broadcast_to(one_hot(labels, classes)[:, None], (rows, steps, classes))
     inputs = z if not classes else np.concatenate([z, label_rows], axis=2)
     return generate(G, np.ascontiguousarray(inputs.reshape(rows * steps, -1), dtype=np.float32))
@@ -147,17 +147,13 @@ def _check_args(args, meta):
         raise UsageError("--digit all draws one row per digit: drop --rows")
     if args.digit == "all" and args.n * meta["classes"] > MAX_N:
         raise UsageError(f"--digit all --n {args.n} would draw {args.n * meta['classes']} samples, more than {MAX_N}")
-    outputs = [Path(p) for p in (args.out, args.npy, args.gif) if p]
-    if len({p.resolve() for p in outputs}) < len(outputs):
-        raise UsageError("--out, --npy and --gif must name different files")
 
 
 def run(args):
     out, npy, gif = Path(args.out), Path(args.npy) if args.npy else None, Path(args.gif) if args.gif else None
     G, meta = load_generator(args.checkpoint)
     _check_args(args, meta)
-    for path in filter(None, (out, npy, gif)):
-        check_output(path)
+    check_outputs({"--out": out, "--npy": npy, "--gif": gif})
 
     outputs = []
     if args.interpolate:
@@ -194,12 +190,11 @@ def run(args):
     return 0
 
 
-def _walk_frames(samples, rows, steps, scale=2):
+def _walk_frames(samples, rows, steps):
     """GIF frames: frame s shows every walk's image at step s (a near-square grid), then back again."""
-    walk = samples.reshape(rows, steps, -1)
+    by_step = samples.reshape(rows, steps, -1).swapaxes(0, 1)  # (steps, rows, 784), as epochs in a progress GIF
     grid_rows, grid_cols = plots.grid_shape(rows)
-    frames = [np.rint(plots.image_grid(walk[:, s], grid_rows, grid_cols) * 255).astype(np.uint8)
-              .repeat(scale, axis=0).repeat(scale, axis=1) for s in range(steps)]
+    frames = list(plots.progress_frames(by_step, nrows=grid_rows, ncols=grid_cols, label=False))
     return frames + frames[-2:0:-1]  # there and back: a seamless loop
 
 

@@ -20,9 +20,9 @@ from tqdm.auto import tqdm
 from . import plots
 from .checkpoints import (Checkpoint, CheckpointError, checkpoint_arrays, generator_arrays, load_checkpoint)
 from .cli import ArgumentParser, decay_factor, fraction, nonnegative_int, positive_float, positive_int
-from .data import DownloadError, atomic_write, load_mnist, read_idx
+from .data import DATASETS, DownloadError, atomic_write, load_mnist, read_idx
 from .evaluate import Evaluator
-from .gan import GAN, GANConfig, sample_z, to_unit_range
+from .gan import GAN, GANConfig, labels_in_turn, sample_z, to_unit_range
 from .models import CLASSES, MODELS
 
 TF1_VALIDATION_SIZE = 5000  # TF1's read_data_sets held out the first 5,000 training images
@@ -32,7 +32,6 @@ LOSS_KEYS = ("d_loss", "g_loss", "d_loss_mean", "g_loss_mean")  # the columns of
 QUALITY_KEYS = ("fid", "min_share", "kl_uniform", "confident_share")  # --eval-every's columns (NaN: not scored)
 HISTORY_KEYS = LOSS_KEYS + QUALITY_KEYS + ("samples",)
 EVAL_SAMPLES = 2000  # samples scored by --eval-every (the same z every time)
-NOUNS = {"mnist": "digits", "fashion-mnist": "items"}
 
 
 class TrainingDiverged(RuntimeError):
@@ -98,8 +97,7 @@ def score(gan, evaluator):
     """The figures of ``EVAL_SAMPLES`` samples of the generator (the same z each time; a conditional
     generator's classes in turn)."""
     z = sample_z(np.random.default_rng([gan.config.seed, 4]), EVAL_SAMPLES, gan.config.z_size)
-    labels = np.arange(EVAL_SAMPLES) % gan.config.classes if gan.config.conditional else None
-    return evaluator.score(gan.generate(z, labels))
+    return evaluator.score(gan.generate(z, labels_in_turn(EVAL_SAMPLES, gan.config.classes)))
 
 
 def _keep_best(out_dir, run, quality, log):
@@ -282,7 +280,7 @@ def parse_args(argv):
                             "(the run stays resumable)")
     other = parser.add_argument_group("data, output and machine")
     other.add_argument("--data-dir", default="data", help="dataset folder; missing files are downloaded")
-    other.add_argument("--dataset", choices=("mnist", "fashion-mnist"), default="mnist", help="which dataset")
+    other.add_argument("--dataset", choices=sorted(DATASETS), default="mnist", help="which dataset")
     other.add_argument("--images", metavar="IDX_FILE", help="train on this IDX file of 28x28 uint8 images instead")
     other.add_argument("--labels", metavar="IDX_FILE", help="with --images: their labels 0-9 (for --conditional)")
     other.add_argument("--out", default="out", help="output folder")
@@ -364,7 +362,7 @@ def main(argv=None):
               file=sys.stderr)
         return 130
     minutes = run.state["train_seconds"] / 60
-    noun = "images" if args.images else NOUNS[args.dataset]
+    noun = "images" if args.images else DATASETS[args.dataset].items
     if run.epoch < run.gan.config.epochs:
         print(f"Stopped after epoch {run.epoch} of {run.gan.config.epochs}: {minutes:.1f} min of training used "
               f"the --minutes {args.minutes:g} budget. Continue with: python -m npgan.train --resume --out "

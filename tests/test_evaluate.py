@@ -12,7 +12,7 @@ from PIL import Image
 
 from npgan import data, evaluate
 from npgan.classifier import RECIPE
-from npgan.data import load_mnist
+from npgan.data import DATASETS, load_mnist
 from npgan.evaluate import Evaluator, format_table, main
 from npgan.checkpoints import generator_arrays, load_generator
 from npgan.gan import GAN, GANConfig, to_unit_range
@@ -123,7 +123,7 @@ def test_score_is_a_flat_dict_of_floats(synthetic_data, tmp_path):
 
 def test_table_names_fashion_classes():
     result = {"dataset": "fashion-mnist", "items": "items", "n": 3, "source": "g.npz", "seed": 0,
-              "classifier": {"test_accuracy": 0.9}, "classes": list(evaluate.CLASS_NAMES["fashion-mnist"]),
+              "classifier": {"test_accuracy": 0.9}, "classes": list(DATASETS["fashion-mnist"].classes),
               "samples": dict.fromkeys(["fid", "min_share", "kl_uniform", "confident_share", "copying"], 0.5),
               "shares": {"samples": [0.1] * 10, "real": [0.1] * 10},
               "notes": {"real fid": "x", "copying": "y"}}
