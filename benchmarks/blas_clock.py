@@ -3,7 +3,8 @@
 Every matrix product of ``npgan.layers``, ``npgan.conv`` and ``npgan.norm`` is spelled ``np.dot`` or
 ``np.matmul``. While a :class:`BlasClock` is active, those modules' global ``np`` is the clock: its ``dot``
 and ``matmul`` are NumPy's, timed, and any other attribute is NumPy's own. So the layers compute exactly
-what they always do (the benchmarks check it), and the clock adds up the seconds spent in the products.
+what they always do (the same NumPy functions on the same arguments: nothing of theirs is copied here, so
+nothing can drift), and the clock adds up the seconds spent in the products.
 """
 import time
 

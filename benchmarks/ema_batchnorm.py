@@ -11,12 +11,12 @@ import argparse
 import os
 import sys
 
-import numpy as np
 from threadpoolctl import threadpool_limits
 
 from npgan.checkpoints import load_checkpoint
 from npgan.evaluate import Evaluator
-from npgan.gan import labels_in_turn, sample_z, with_labels
+from npgan.gan import buffers_kept
+from npgan.sample import draw
 
 
 def main(argv=None):
@@ -32,21 +32,16 @@ def main(argv=None):
         sys.exit(f"{args.checkpoint}: no weight average with batch norm to measure")
     with threadpool_limits(limits=1, user_api="blas"):
         evaluator = Evaluator(args.dataset, args.data_dir)
-        z = sample_z(np.random.default_rng(0), args.n, gan.config.z_size)
-        labels = labels_in_turn(args.n, gan.config.classes)
-        inputs = with_labels(z, labels, gan.config.classes)
+        meta = {"z_size": gan.config.z_size, "classes": gan.config.classes}
 
-        def fid(net):
-            net.eval()
-            return evaluator.score(net.forward(inputs))
+        def fid(net):  # the same z (seed 0) and labels for each generator
+            return evaluator.score(draw(net.eval(), meta, args.n, seed=0)[0])
 
         own = fid(gan.G_avg)
-        saved = {key: value.copy() for key, value in gan.G_avg.buffers.items()}
-        for key, value in gan.G.buffers.items():
-            gan.G_avg.buffers[key][...] = value
-        borrowed = fid(gan.G_avg)
-        for key, value in saved.items():
-            gan.G_avg.buffers[key][...] = value
+        with buffers_kept(gan.G_avg):
+            for key, value in gan.G.buffers.items():
+                gan.G_avg.buffers[key][...] = value
+            borrowed = fid(gan.G_avg)
         live = fid(gan.G)
     print(f"{args.checkpoint}: epoch {run.epoch}, EMA decay {gan.config.ema}, {args.n:,} samples each")
     print(f"{'generator':<48}{'FID':>8}{'smallest class':>16}{'confident':>11}")

@@ -96,7 +96,7 @@ def torch_twin(torch, case):
     return module, x_torch, torch.from_numpy(np.ascontiguousarray(dy))
 
 
-def check_same_numbers(torch, case, twin):
+def check_same_numbers(case, twin):
     """npgan and PyTorch must compute the same output and gradients, or the timing compares nothing."""
     label, layer, x, dy, _, _ = case
     module, x_torch, dy_torch = twin
@@ -132,7 +132,7 @@ def main():
     twins = [torch_twin(torch, case) for case in all_cases] if torch else [None] * len(all_cases)
     if torch:
         for case, twin in zip(all_cases, twins):
-            check_same_numbers(torch, case, twin)
+            check_same_numbers(case, twin)
 
     print(f"forward + backward, batch {BATCH}, float32; milliseconds, median of {args.rounds} rounds "
           f"of {args.repeats} passes")

@@ -22,13 +22,13 @@ import argparse
 import collections
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
+import torch
 from threadpoolctl import threadpool_limits
 
+import torch_reference
 from blas_clock import BlasClock
 from npgan.conv import Conv2d, ConvTranspose2d
 from npgan.data import load_mnist
@@ -40,9 +40,7 @@ from npgan.train import TF1_VALIDATION_SIZE, _train_epoch
 KINDS = ("products", "conv copies", "batch norm", "activations", "reshapes", "optimizer", "rest")
 
 TORCH_KINDS = {  # aten operator -> kind (anything else: "rest", or "optimizer" inside Adam's step)
-    "aten::mm": "products", "aten::addmm": "products", "aten::bmm": "products",
-    "aten::mkldnn_convolution": "products", "aten::convolution_backward": "products",
-    "aten::_convolution": "products", "aten::slow_conv_transpose2d": "products",
+    **dict.fromkeys(torch_reference.PRODUCT_OPS, "products"),
     "aten::native_batch_norm": "batch norm", "aten::native_batch_norm_backward": "batch norm",
     "aten::leaky_relu": "activations", "aten::leaky_relu_backward": "activations",
     "aten::clamp_min": "activations", "aten::threshold_backward": "activations",
@@ -129,10 +127,6 @@ def main():
     args = parser.parse_args()
     steps = args.steps or (10 if args.model == "dcgan" else 100)
     images = load_mnist("train", data_dir=args.mnist_dir, download=False)[0][TF1_VALIDATION_SIZE:]
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import torch
-    import torch_reference
-
     torch.set_num_threads(args.threads)
     gan, rng = GAN(GANConfig.for_model(args.model)), np.random.default_rng(0)
     step, batches_for = torch_reference._make_trainer(images, gan.config.batch_size, 0, args.model, gan.config.width)

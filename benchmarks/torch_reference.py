@@ -30,9 +30,16 @@ import torch.nn.functional as F
 from torch import nn
 
 from npgan.data import load_mnist
+from npgan.gan import GANConfig
+from npgan.models import MODELS
 from npgan.train import TF1_VALIDATION_SIZE
 
 Z_DIM, HIDDEN, X_DIM = 100, 128, 784
+BATCH_SIZES = {model: GANConfig.for_model(model).batch_size for model in MODELS}  # npgan's own defaults
+WIDTH = GANConfig.for_model("dcgan").width
+# The operators whose own (self) time is a matrix product or a convolution: PyTorch's "in BLAS".
+PRODUCT_OPS = ("aten::mm", "aten::addmm", "aten::bmm", "aten::mkldnn_convolution", "aten::convolution_backward",
+               "aten::_convolution", "aten::slow_conv_transpose2d")
 
 
 def _mlp(n_in, n_out, out_act=None):
@@ -58,7 +65,7 @@ def _mlp_bn():
     return G, D
 
 
-def _dcgan(w=64):
+def _dcgan(w=WIDTH):
     """npgan's dcgan of width ``w``: G z -> Linear(2w*7*7) -> BN -> ReLU -> (2w, 7, 7) -> ConvT(2w, w, 4, 2, 1)
     -> BN -> ReLU -> ConvT(w, 1, 4, 2, 1) -> tanh; D Conv(1, w, 4, 2, 1) -> LReLU(0.2) -> Conv(w, 2w, 4, 2, 1)
     -> BN -> LReLU(0.2) -> Flatten -> Linear(1). Images are (N, 1, 28, 28)."""
@@ -72,9 +79,6 @@ def _dcgan(w=64):
     return G, D
 
 
-BATCH_SIZES = {"tutorial": 100, "mlp-bn": 64, "dcgan": 64}
-
-
 def _batches(n_images, batch_size, gen):
     """``batches_for(steps)``: index batches for one epoch of ``steps`` steps, a fresh shuffle (or several)."""
     def batches_for(steps):
@@ -84,7 +88,7 @@ def _batches(n_images, batch_size, gen):
     return batches_for
 
 
-def _make_trainer(images_u8, batch_size, seed, model="tutorial", width=64):
+def _make_trainer(images_u8, batch_size, seed, model="tutorial", width=WIDTH):
     """Build models, optimisers and data; return (step, batches_for)."""
     if model != "tutorial":
         return _make_bn_trainer(images_u8, batch_size, seed, model, width)
@@ -161,7 +165,7 @@ def _make_bn_trainer(images_u8, batch_size, seed, model, width, generator=None):
     return step, batches_for
 
 
-def train_epochs(images_u8, *, epochs=1, steps_per_epoch=None, batch_size=None, model="tutorial", width=64,
+def train_epochs(images_u8, *, epochs=1, steps_per_epoch=None, batch_size=None, model="tutorial", width=WIDTH,
                  threads=1, seed=0, warmup_steps=20) -> dict:
     """Run `warmup_steps` untimed steps, then `epochs` timed epochs (of `steps_per_epoch` steps, default a
     whole pass) of `model`; return timings."""
@@ -188,7 +192,7 @@ def train_epochs(images_u8, *, epochs=1, steps_per_epoch=None, batch_size=None, 
             "d_loss": float(d_loss), "g_loss": float(g_loss)}
 
 
-def train_for_minutes(images_u8, minutes, *, model="dcgan", width=64, samples=10_000, seed=0, threads=1):
+def train_for_minutes(images_u8, minutes, *, model="dcgan", width=WIDTH, samples=10_000, seed=0, threads=1):
     """Train ``model`` for whole epochs until ``minutes`` of training have passed (as ``npgan.train
     --minutes``), then draw ``samples`` images (evaluation mode, z ~ U(-1, 1)) as float32 (n, 784) in
     [-1, 1], to score with ``python -m npgan.evaluate --npy``. Returns ``(samples, epochs, minutes)``."""
@@ -208,11 +212,11 @@ def train_for_minutes(images_u8, minutes, *, model="dcgan", width=64, samples=10
     return images, epochs, (time.perf_counter() - start) / 60
 
 
-def matmul_share(images_u8, *, steps=50, threads=1, model="tutorial", width=64) -> float:
+def matmul_share(images_u8, *, steps=50, threads=1, model="tutorial", width=WIDTH) -> float:
     """Fraction of wall time spent in matrix products over `steps` profiled steps.
 
-    Numerator: self CPU time of aten::mm, aten::addmm and aten::bmm (forward and
-    backward) from torch.profiler. Denominator: the measured wall time of the
+    Numerator: self CPU time of the ``PRODUCT_OPS`` (matrix products and
+    convolutions, forward and backward) from torch.profiler. Denominator: the measured wall time of the
     profiled loop (not the sum of op self times), so Python/dispatch overhead
     counts; the profiler's own overhead also lands in it, so this errs low.
     """
@@ -230,9 +234,7 @@ def matmul_share(images_u8, *, steps=50, threads=1, model="tutorial", width=64) 
             wall = time.perf_counter() - t0
     finally:
         torch.set_num_threads(old_threads)
-    mm_us = sum(e.self_cpu_time_total for e in prof.key_averages()
-                if e.key in ("aten::mm", "aten::addmm", "aten::bmm", "aten::mkldnn_convolution",
-                             "aten::convolution_backward"))
+    mm_us = sum(e.self_cpu_time_total for e in prof.key_averages() if e.key in PRODUCT_OPS)
     return mm_us * 1e-6 / wall
 
 
@@ -242,7 +244,7 @@ if __name__ == "__main__":
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--model", choices=tuple(BATCH_SIZES), default="tutorial")
-    ap.add_argument("--width", type=int, default=64, help="dcgan width")
+    ap.add_argument("--width", type=int, default=WIDTH, help="dcgan width")
     ap.add_argument("--steps", type=int, default=None, help="steps per timed epoch (default: a whole pass)")
     ap.add_argument("--train-minutes", type=float, default=None,
                     help="instead: train mlp-bn or dcgan this long, then write 10,000 samples to --samples")

@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -38,7 +37,6 @@ from npgan.data import load_mnist
 from npgan.gan import GAN, GANConfig
 from npgan.train import TF1_VALIDATION_SIZE, _train_epoch
 
-HERE = Path(__file__).resolve().parent
 DEFAULT_STEPS = {"tutorial": None, "mlp-bn": 200, "dcgan": 30}  # None: a whole epoch
 
 
@@ -115,8 +113,7 @@ def main():
     torch_reference = None
     if not args.no_torch:
         try:
-            sys.path.insert(0, str(HERE))
-            import torch_reference
+            import torch_reference  # beside this script, as blas_clock
         except ImportError:
             print("(PyTorch not installed: npgan only)")
     width = f", width {config.width}" if args.model == "dcgan" else ""
@@ -129,7 +126,6 @@ def main():
     for threads in map(int, args.threads.split(",")):
         with threadpool_limits(limits=threads, user_api="blas"):
             npgan_s, share = time_npgan(config, images, None, steps, args.epochs)
-        row = f"{threads:>7} {npgan_s * per_epoch:>14.2f} {steps * config.batch_size / npgan_s:>7.0f} {share:>8.0%}"
         if torch_reference:
             common = dict(model=args.model, width=config.width, threads=threads)
             torch_s = torch_reference.train_epochs(images, epochs=args.epochs, steps_per_epoch=steps,
@@ -138,8 +134,9 @@ def main():
             with threadpool_limits(limits=threads, user_api="blas"):  # npgan, torch, npgan: same machine load
                 npgan_after, share_after = time_npgan(config, images, None, steps, args.epochs)
             npgan_s, share = (npgan_s + npgan_after) / 2, (share + share_after) / 2
-            row = (f"{threads:>7} {npgan_s * per_epoch:>14.2f} {steps * config.batch_size / npgan_s:>7.0f} "
-                   f"{share:>8.0%} {torch_s * per_epoch:>14.2f} {torch_share:>14.0%} {torch_s / npgan_s:>14.2f}x")
+        row = f"{threads:>7} {npgan_s * per_epoch:>14.2f} {steps * config.batch_size / npgan_s:>7.0f} {share:>8.0%}"
+        if torch_reference:
+            row += f" {torch_s * per_epoch:>14.2f} {torch_share:>14.0%} {torch_s / npgan_s:>14.2f}x"
         print(row, flush=True)
     if not args.no_memory:
         memory = peak_memory_mb(args.mnist_dir, args.model, args.width)

@@ -35,13 +35,14 @@ from matplotlib.figure import Figure
 from threadpoolctl import threadpool_limits
 
 from npgan import plots
-from npgan.checkpoints import load_checkpoint, load_generator, read_npz
+from npgan.checkpoints import load_checkpoint, load_generator
 from npgan.conv import Conv2d, ConvTranspose2d
 from npgan.evaluate import Evaluator, shares_figure, report
 from npgan.gradcheck import check_layer
 from npgan.layers import Dense, Dropout, LeakyReLU, ReLU, Sigmoid, Tanh
 from npgan.norm import BatchNorm
-from npgan.sample import draw, walks
+from npgan.train import QUALITY_KEYS
+from npgan.sample import draw, walk_frames, walks
 
 HERE = Path(__file__).resolve().parent
 # The runs scored (folder, label), and the four side by side in models.png.
@@ -128,24 +129,16 @@ def main(argv=None):
     figures = {}
     with threadpool_limits(limits=1, user_api="blas"):
         evaluator = Evaluator("mnist", args.data_dir, log=None)
-        # The tutorial run: its samples, its progress and its losses.
-        tutorial = runs / "tutorial"
-        history = read_npz(tutorial / "checkpoint.npz")
-        G, meta = load_generator(tutorial / "generator.npz")
-        save_grid(draw(G, meta, 64, 0)[0], 8, 8, out / "tutorial_samples.png", "the tutorial's GAN after 100 epochs")
-        plots.save_progress_gif(history["history/samples"], out / "tutorial_progress.gif", max_frames=50,
-                                hold_last=3.0)
-        plots.save_figure(plots.losses_figure(history["history/d_loss"], history["history/g_loss"]),
-                          out / "tutorial_losses.png", dpi=70)
-        # Every run scored; four models side by side.
-        panels = {}
+        # Every run scored; four models side by side. (The first 64 of the 10,000 samples drawn with seed 0
+        # are the 64 that seed draws: the grids below show them.)
+        panels, generators, drawn, checkpoints = {}, {}, {}, {}
         for name, label in RUNS:
-            run = runs / name
-            G, meta = load_generator(generator_file(run))
-            samples, labels = draw(G, meta, 10_000, 0)
+            path = generator_file(runs / name)
+            G, meta = generators[name] = load_generator(path)
+            samples, labels = drawn[name] = draw(G, meta, 10_000, 0)
             features, probabilities = evaluator.classify(samples)
-            result = report(evaluator, samples, features, probabilities, str(generator_file(run)), 0, labels)
-            checkpoint = load_checkpoint(run / "checkpoint.npz")
+            result = report(evaluator, samples, features, probabilities, str(path), 0, labels)
+            checkpoint = checkpoints[name] = load_checkpoint(runs / name / "checkpoint.npz")
             result["minutes"], result["epochs"] = checkpoint.state["train_seconds"] / 60, checkpoint.epoch
             best = f", best at epoch {checkpoint.state['best_epoch']}" if "best_epoch" in checkpoint.state else ""
             figures[name] = result
@@ -156,24 +149,25 @@ def main(argv=None):
             if name == "mlp-bn":
                 plots.save_figure(shares_figure(result, samples, probabilities), out / "evaluation.png", dpi=60)
         plots.save_figure(models_figure([panels[name] for name in SIDE_BY_SIDE]), out / "models.png")
-        # The DCGAN, the conditional digits, walks through latent space.
-        G, meta = load_generator(generator_file(runs / "dcgan"))
-        save_grid(draw(G, meta, 64, 0)[0], 8, 8, out / "dcgan_samples.png", "dcgan, 20 minutes on one core")
-        G, meta = load_generator(generator_file(runs / "mlp-bn-conditional"))
+        # The tutorial run: its samples, its progress and its losses.
+        history = checkpoints["tutorial"].history
+        save_grid(drawn["tutorial"][0], 8, 8, out / "tutorial_samples.png", "the tutorial's GAN after 100 epochs")
+        plots.save_progress_gif(history["samples"], out / "tutorial_progress.gif", max_frames=50, hold_last=3.0)
+        plots.save_figure(plots.losses_figure(history["d_loss"], history["g_loss"]), out / "tutorial_losses.png",
+                          dpi=70)
+        # The DCGAN, the conditional digits, walks through latent space, the mlp-bn run's quality.
+        save_grid(drawn["dcgan"][0], 8, 8, out / "dcgan_samples.png", "dcgan, 20 minutes on one core")
+        G, meta = generators["mlp-bn-conditional"]
         save_grid(draw(G, meta, 10, 0, "all")[0], 10, 10, out / "conditional_digits.png",
                   "asked for 0, 1, ..., 9 (a row each)")
-        G, meta = load_generator(generator_file(runs / "mlp-bn"))
+        G, meta = generators["mlp-bn"]
         walk = walks(G, meta, 8, 10, seed=1)
         save_grid(walk, 8, 10, out / "interpolation.png", "8 straight walks from one z to another")
-        frames = [np.rint(plots.image_grid(walk.reshape(8, 10, -1)[:, s], 2, 4) * 255).astype(np.uint8)
-                  .repeat(2, axis=0).repeat(2, axis=1) for s in range(10)]
         with open(out / "latent_walk.gif", "wb") as f:
-            plots.write_gif(frames + frames[-2:0:-1], f, fps=8, hold_last=0.3)
-        quality = read_npz(runs / "mlp-bn" / "checkpoint.npz")
-        fid = quality["history/fid"]
-        scored = np.flatnonzero(np.isfinite(fid))
-        plots.save_figure(plots.quality_figure(scored + 1, *(quality[f"history/{key}"][scored] for key in
-                                                             ("fid", "min_share", "kl_uniform", "confident_share"))),
+            plots.write_gif(walk_frames(walk, 8, 10, grid=(2, 4)), f, fps=8, hold_last=0.3)
+        history = checkpoints["mlp-bn"].history
+        scored = np.flatnonzero(np.isfinite(history["fid"]))
+        plots.save_figure(plots.quality_figure(scored + 1, *(history[key][scored] for key in QUALITY_KEYS)),
                           out / "quality.png", dpi=70)
         fig, errors = gradient_checks_figure()
         plots.save_figure(fig, out / "gradient_checks.png", dpi=80)
