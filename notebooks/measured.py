@@ -2,8 +2,6 @@
 
 Every figure here was measured; the comment beside it says how. The markdown of ``nb03_dcgan.py`` and
 ``nb04_conditional_gan.py`` is written from these: change a figure here, run ``make_notebooks.py``, commit.
-A figure set to None is left out of the text (the sentence that would state it is dropped), except
-CONDITIONAL's "accuracy" and "accuracy_plain", which 04 also quotes where it explains mismatched labels.
 """
 
 DCGAN = {

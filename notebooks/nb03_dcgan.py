@@ -3,37 +3,26 @@ from cells import code, md, setup_code
 from measured import DCGAN as M
 
 STEPS_PER_EPOCH = 55_000 // 64  # the full run: TF1's 55,000 training images, batch 64
-BUDGET = 20                     # minutes of training in the full run
+MINUTES_PER_EPOCH = M["minutes"] / M["epochs"]
 
-
-def full_run_text():
-    """The markdown about the full run, from the measured figures (a sentence per figure that exists)."""
-    en, zh = [], []
-    if M["epochs"]:
-        minutes = M["minutes"] / M["epochs"]
-        en.append(f"The full run, `python -m npgan.train --model dcgan --minutes {BUDGET}` (width {M['width']}, "
-                  f"the default), trained {M['epochs']} epochs in {M['minutes']:.0f} minutes on one core of the "
-                  f"2-core machine npgan is developed on, about {minutes:.2f} minutes an epoch of "
-                  f"{STEPS_PER_EPOCH} steps (the other core was training another model).")
-        zh.append(f"完整运行 `python -m npgan.train --model dcgan --minutes {BUDGET}`(默认宽度 {M['width']})"
-                  f"在开发 npgan 的双核机器上用一个核在 {M['minutes']:.0f} 分钟里训练了 {M['epochs']} 个 epoch,"
-                  f"每个 epoch({STEPS_PER_EPOCH} 步)约 {minutes:.2f} 分钟(另一个核同时在训练别的模型)。")
-    if M["fid"] and M["fid_average"]:
-        en.append(f"`python -m npgan.evaluate` gives its weight average (the saved generator) an FID of "
-                  f"{M['fid_average']:.1f} and the live G {M['fid']:.1f}: after {M['epochs']} epochs the average "
-                  f"no longer helps much (after 9 epochs it did: {M['fid_average_early']:.1f} against "
-                  f"{M['fid_early']:.1f}). For comparison, the tutorial's 100 epochs score 44, PyTorch running "
-                  f"this DCGAN for the same {BUDGET} minutes {M['fid_pytorch']:.1f}, and npgan's batch-norm MLP "
-                  f"(`--model mlp-bn`) {M['fid_mlp_bn']:.1f}: lower is better.")
-        zh.append(f"`python -m npgan.evaluate` 给出权重平均(即保存的生成器)的 FID 为 {M['fid_average']:.1f},"
-                  f"实时的 G 为 {M['fid']:.1f}:训练 {M['epochs']} 个 epoch 之后,权重平均已经帮不了多少"
-                  f"(第 9 个 epoch 时还有帮助:{M['fid_average_early']:.1f} 对 {M['fid_early']:.1f})。作为比较,"
-                  f"教程训练 100 个 epoch 的得分是 44,PyTorch 用同样的 {BUDGET} 分钟训练这个 DCGAN 得 "
-                  f"{M['fid_pytorch']:.1f},npgan 的批归一化 MLP(`--model mlp-bn`)得 {M['fid_mlp_bn']:.1f}:越低越好。")
-    return " ".join(en), "".join(zh)
-
-
-FULL_EN, FULL_ZH = full_run_text()
+FULL_EN = (
+    f"The full run, `python -m npgan.train --model dcgan --minutes 20` (width {M['width']}, the default), trained "
+    f"{M['epochs']} epochs in {M['minutes']:.0f} minutes on one core of the 2-core machine npgan is developed on, "
+    f"about {MINUTES_PER_EPOCH:.2f} minutes an epoch of {STEPS_PER_EPOCH} steps (the other core was training "
+    f"another model). `python -m npgan.evaluate` gives its weight average (the saved generator) an FID of "
+    f"{M['fid_average']:.1f} and the live G {M['fid']:.1f}: after {M['epochs']} epochs the average no longer helps "
+    f"much (after 9 epochs it did: {M['fid_average_early']:.1f} against {M['fid_early']:.1f}). For comparison, the "
+    f"tutorial's 100 epochs score 44, PyTorch running this DCGAN for the same 20 minutes {M['fid_pytorch']:.1f}, "
+    f"and npgan's batch-norm MLP (`--model mlp-bn`) {M['fid_mlp_bn']:.1f}: lower is better.")
+FULL_ZH = (
+    f"完整运行 `python -m npgan.train --model dcgan --minutes 20`(默认宽度 {M['width']})在开发 npgan 的双核机器上用一个核"
+    f"在 {M['minutes']:.0f} 分钟里训练了 {M['epochs']} 个 epoch,每个 epoch({STEPS_PER_EPOCH} 步)约 "
+    f"{MINUTES_PER_EPOCH:.2f} 分钟(另一个核同时在训练别的模型)。"
+    f"`python -m npgan.evaluate` 给出权重平均(即保存的生成器)的 FID 为 {M['fid_average']:.1f},"
+    f"实时的 G 为 {M['fid']:.1f}:训练 {M['epochs']} 个 epoch 之后,权重平均已经帮不了多少"
+    f"(第 9 个 epoch 时还有帮助:{M['fid_average_early']:.1f} 对 {M['fid_early']:.1f})。作为比较,"
+    f"教程训练 100 个 epoch 的得分是 44,PyTorch 用同样的 20 分钟训练这个 DCGAN 得 "
+    f"{M['fid_pytorch']:.1f},npgan 的批归一化 MLP(`--model mlp-bn`)得 {M['fid_mlp_bn']:.1f}:越低越好。")
 
 NB03 = [
     md(r"""
@@ -712,21 +701,21 @@ sample_grid_figure(new_samples, title="New digits from the saved DCGAN")
 `npgan.evaluate` scores samples with a reference classifier: FID (the distance between the statistics of
 the classifier's features on the samples and on real test digits; lower is better), the smallest class's
 share, and how often the classifier is confident. Its classifier is trained once, about 30 s at one
-thread, and cached in `~/.cache/npgan`. The full run scores $G$ and its average on the same 2,000
-latent vectors; fast mode skips it.
+thread, and cached beside the data (or in `~/.cache/npgan` when that folder is read-only). The full run
+scores $G$ and its average on the same 2,000 latent vectors; fast mode skips it.
 """, r"""
 ## 它们画得有多好?
 
 `npgan.evaluate` 用一个参考分类器给样本打分:FID(分类器在样本上和在真实测试数字上提取的特征,其统计量之间的距离;
 越低越好)、最小类别所占的比例,以及分类器有把握的样本比例。这个分类器只训练一次(单线程约 30 秒),
-缓存在 `~/.cache/npgan`。完整运行用同样 2,000 个潜在向量为 $G$ 和它的平均打分;快速模式跳过这一步。
+缓存在数据旁边(数据文件夹只读时缓存在 `~/.cache/npgan`)。完整运行用同样 2,000 个潜在向量为 $G$ 和它的平均打分;快速模式跳过这一步。
 """),
     code(r"""
 if FAST:
     print("fast mode: not scored")
 else:
     from npgan.evaluate import Evaluator
-    evaluator = Evaluator("mnist", DATA_DIR, cache_dir=Path.home() / ".cache" / "npgan", download=DOWNLOAD)
+    evaluator = Evaluator("mnist", DATA_DIR, download=DOWNLOAD)
     score_z = sample_z(np.random.default_rng(4), 2000, z_size)
     for name, net in [("G", G), ("average", G_avg)]:
         figures = evaluator.score(in_eval_mode(net, score_z))
