@@ -59,6 +59,21 @@ def check(net, grads, loss, label, record_max_error, sample=None, rng=None, h=1e
         assert error < 1e-6, (label, name)
 
 
+def nudged_gan(model, conditional, seed, *nets):
+    """``(config, gan, rng, (real, z, labels))``: a small float64 GAN of ``model`` whose ``nets`` ("G", "D")
+    are nudged, and a batch, all from ``default_rng(seed)``."""
+    config = small(model, conditional)
+    gan = GAN(config, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    for name in nets:
+        nudge(getattr(gan, name), rng)
+    return config, gan, rng, batch(config, rng)
+
+
+def case_label(model, conditional, step):
+    return f"{model}{' conditional' if conditional else ''} {step}"
+
+
 CASES = [("mlp-bn", False), ("dcgan", False), ("mlp-bn", True), ("dcgan", True)]
 # The conditional input is the same two concatenations in every model: checked once through G, for dcgan.
 G_CASES = [("mlp-bn", False), ("dcgan", False), ("dcgan", True)]
@@ -67,11 +82,7 @@ G_CASES = [("mlp-bn", False), ("dcgan", False), ("dcgan", True)]
 @pytest.mark.parametrize("model, conditional", CASES, ids=lambda v: str(v))
 def test_discriminator_step_gradient_matches_finite_differences(model, conditional, record_max_error):
     """The gradient ``d_step`` applies to D: real and fake batches apart (batch norm in D) or together."""
-    config = small(model, conditional)
-    gan = GAN(config, dtype=np.float64)
-    rng = np.random.default_rng(0)
-    nudge(gan.D, rng)
-    real, z, labels = batch(config, rng)
+    config, gan, rng, (real, z, labels) = nudged_gan(model, conditional, 0, "D")
     fake = gan.G.forward(with_labels(z, labels, config.classes))
     d_batch = gan.d_batch(real, fake, labels)
 
@@ -85,19 +96,14 @@ def test_discriminator_step_gradient_matches_finite_differences(model, condition
     gan.d_opt.step = lambda: None  # keep the weights: compare the gradient only
     gan.d_step(real, fake, labels)
     grads = {name: grad.copy() for name, _, grad in gan.D.parameters()}
-    check(gan.D, grads, d_loss, f"{model}{' conditional' if conditional else ''} D step", record_max_error,
+    check(gan.D, grads, d_loss, case_label(model, conditional, "D step"), record_max_error,
           sample=8 if model == "mlp-bn" else None, rng=rng)
 
 
 @pytest.mark.parametrize("model, conditional", G_CASES, ids=lambda v: str(v))
 def test_generator_step_gradient_through_the_discriminator(model, conditional, record_max_error):
     """The gradient ``g_step`` applies to G, flowing through D (in training mode, as in the step)."""
-    config = small(model, conditional)
-    gan = GAN(config, dtype=np.float64)
-    rng = np.random.default_rng(1)
-    nudge(gan.G, rng)
-    nudge(gan.D, rng)
-    _, z, labels = batch(config, rng)
+    config, gan, rng, (_, z, labels) = nudged_gan(model, conditional, 1, "G", "D")
     g_in = with_labels(z, labels, config.classes)
 
     def g_loss():
@@ -108,7 +114,7 @@ def test_generator_step_gradient_through_the_discriminator(model, conditional, r
     gan.g_step(gan.G.forward(g_in), labels)
     assert not gan.D.flat_grads.any(), "the G step must not touch D's gradients"
     grads = {name: grad.copy() for name, _, grad in gan.G.parameters()}
-    check(gan.G, grads, g_loss, f"{model}{' conditional' if conditional else ''} G through D", record_max_error,
+    check(gan.G, grads, g_loss, case_label(model, conditional, "G through D"), record_max_error,
           sample=8 if model == "mlp-bn" else None, rng=rng)
 
 
