@@ -526,7 +526,8 @@ $$\bar\theta \leftarrow \delta\, \bar\theta + (1 - \delta)\, \theta_G .$$
 the layers *see*, though: batch norm's running statistics (the mean and variance it uses when sampling)
 belong to the weights that produced them. So after each epoch `refresh_average` measures them afresh for
 `G_avg`: it resets them and runs `G_avg` in training mode on a few batches, with `momentum = None` making
-the running values the plain average over those batches. (`npgan.gan.GAN.refresh_average` is the same code.)
+the running values the plain average over those batches. (`npgan.gan.GAN.refresh_average` does the same,
+and puts back each layer's own momentum.)
 """, r"""
 ## 训练:把循环完整写出来
 
@@ -539,7 +540,7 @@ $$\bar\theta \leftarrow \delta\, \bar\theta + (1 - \delta)\, \theta_G .$$
 `EMA(G, G_avg, decay)` 把 $\bar\theta$ 保存在一个孪生网络 `G_avg` 中。不过,对权重取平均并不等于对各层*看到的数据*取平均:
 批归一化的滑动统计量(采样时使用的均值和方差)属于产生它们的那组权重。所以每个 epoch 结束后,
 `refresh_average` 都为 `G_avg` 重新测量这些统计量:先把它们清零,再让 `G_avg` 在训练模式下跑几个批次,
-`momentum = None` 使滑动统计量等于这些批次的简单平均。(`npgan.gan.GAN.refresh_average` 是同样的代码。)
+`momentum = None` 使滑动统计量等于这些批次的简单平均。(`npgan.gan.GAN.refresh_average` 做的是同样的事,并恢复每一层原来的 momentum。)
 """),
     code(r"""
 d_opt = Adam(D, lr=lr, beta1=beta1)   # moves only D's parameters

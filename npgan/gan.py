@@ -32,6 +32,7 @@ import numpy as np
 
 from .losses import bce_with_logits
 from .models import CLASSES, IMAGE_SIZE, build, build_pair, describe, model_spec
+from .norm import BatchNorm
 from .optim import EMA, Adam
 
 
@@ -254,7 +255,7 @@ class GAN:
         """
         if self.G_avg is None or not self.G_avg.buffers:
             return
-        norms = [layer for layer in self.G_avg.layers if hasattr(layer, "reset_running_stats")]
+        norms = [layer for layer in self.G_avg.layers if isinstance(layer, BatchNorm)]
         momenta = [norm.momentum for norm in norms]
         for norm in norms:
             norm.reset_running_stats()

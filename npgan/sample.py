@@ -163,7 +163,7 @@ def run(args):
         nrows, ncols, shown = rows, steps, samples
         title = f"{rows} walks of {steps} steps, seed {args.seed}"
         if gif is not None:
-            outputs.append((gif, lambda f: plots.write_gif(_walk_frames(samples, rows, steps), f, fps=8, hold_last=0.5)))
+            outputs.append((gif, lambda f: plots.write_gif(walk_frames(samples, rows, steps), f, fps=8, hold_last=0.5)))
     else:
         samples, _ = draw(G, meta, args.n, args.seed, args.digit)
         shown = samples[:MAX_GRID]
@@ -190,10 +190,11 @@ def run(args):
     return 0
 
 
-def _walk_frames(samples, rows, steps):
-    """GIF frames: frame s shows every walk's image at step s (a near-square grid), then back again."""
+def walk_frames(samples, rows, steps, grid=None):
+    """GIF frames of :func:`walks`' ``samples``: frame s shows every walk's image at step s, in a grid of
+    ``grid`` (rows, cols) (default: near-square), then the steps back again."""
     by_step = samples.reshape(rows, steps, -1).swapaxes(0, 1)  # (steps, rows, 784), as epochs in a progress GIF
-    grid_rows, grid_cols = plots.grid_shape(rows)
+    grid_rows, grid_cols = grid or plots.grid_shape(rows)
     frames = list(plots.progress_frames(by_step, nrows=grid_rows, ncols=grid_cols, label=False))
     return frames + frames[-2:0:-1]  # there and back: a seamless loop
 
