@@ -95,7 +95,6 @@ OS_ERROR_WORDS = {
     errno.EPERM: "the system does not allow it",
     errno.EROFS: "the file system is read-only",
     errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is used up",
     errno.ENAMETOOLONG: "the name is too long",
 }
 
@@ -212,7 +211,7 @@ def check_output_folder(path, flag):
     path = Path(path)
     if path.is_dir():
         if not os.access(path, os.W_OK):
-            raise UsageError(f"{flag} {path}: folder is not writable")
+            raise UsageError(f"{flag} {path}: the folder is not writable")
         return
     if path.exists():
         raise UsageError(f"{flag} {path}: it is a file, not a folder: choose a folder for the outputs")
@@ -270,13 +269,13 @@ def image_format(path, flag):
         problem = f"unknown picture type {suffix}" if suffix else "no file extension"
         raise UsageError(f"{flag} {path}: {problem}: end the name in one of {known}")
     if IMAGE_FORMATS[suffix] == "jpeg" and importlib.util.find_spec("PIL") is None:
-        raise UsageError(f"{flag} {path}: writing JPEG needs Pillow (pip install pillow): or use .png")
+        raise UsageError(f"{flag} {path}: writing JPEG needs Pillow (pip install pillow); or use .png")
     return IMAGE_FORMATS[suffix]
 
 
-def plural(count, noun, nouns=None):
+def plural(count, noun):
     """``"1 epoch"``, ``"8 epochs"``: ``count`` and the noun that goes with it."""
-    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
+    return f"{count:,} {noun if count == 1 else noun + 's'}"
 
 
 def write_all(outputs):
