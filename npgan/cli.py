@@ -10,7 +10,7 @@
 - Output files: :func:`check_output` (:func:`check_outputs` for several) before any work, :func:`write_all`
   to write several at once, atomically (all of them appear, or none); :func:`image_format` for pictures.
 - Folders: :func:`check_output_folder` (``npgan.train --out``) and :func:`prepare_data_dir` (``--data-dir``),
-  before any work or download.
+  before any work or download; :func:`folder_refusal` says why a folder takes no new files.
 """
 import argparse
 import contextlib
@@ -183,8 +183,9 @@ def check_output(path):
         raise OSError(f"cannot write {path}: folder {folder} does not exist")
     if path.is_dir():
         raise OSError(f"cannot write {path}: it is a folder")
-    if not os.access(folder, os.W_OK):
-        raise OSError(f"cannot write {path}: folder {folder} is not writable")
+    refusal = folder_refusal(folder)
+    if refusal:
+        raise OSError(f"cannot write {path}: folder {folder} {refusal}")
 
 
 def check_outputs(paths_by_flag):
@@ -201,27 +202,33 @@ def check_outputs(paths_by_flag):
         check_output(path)
 
 
+def folder_refusal(folder):
+    """Why the existing ``folder`` takes no new files, in words ("is read-only", ...), or None if it does.
+
+    Tried with a temporary sub-folder, created and removed at once: ``os.access`` says yes to root
+    everywhere, and ``/proc`` or ``/sys`` refuse whatever it says.
+    """
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".npgan-", dir=folder))
+    except OSError as err:
+        if err.errno == errno.ENOENT:  # the folder exists, so this is /proc-like: no new entries at all
+            return "takes no new files (a system folder)"
+        return f"refuses new files: {OS_ERROR_WORDS.get(err.errno, err.strerror)}"
+    return None
+
+
 def check_output_folder(path, flag):
     """Fail early (:class:`UsageError`), before any work, if ``path`` cannot become a folder of outputs.
-
-    Nothing is created: the nearest existing folder on the way to ``path`` must be a folder that accepts a
-    new sub-folder, which is tried with a temporary one (``/proc`` and ``/sys`` refuse, whatever
-    ``os.access`` says; so do read-only and foreign folders).
-    """
+    Nothing is created: the nearest existing folder on the way must be a folder that takes new files."""
     path = Path(path)
-    if path.is_dir():
-        if not os.access(path, os.W_OK):
-            raise UsageError(f"{flag} {path}: the folder is not writable")
-        return
-    if path.exists():
+    if path.exists() and not path.is_dir():
         raise UsageError(f"{flag} {path}: it is a file, not a folder: choose a folder for the outputs")
-    existing = next(folder for folder in path.absolute().parents if folder.exists())
+    existing = next(folder for folder in (path, *path.absolute().parents) if folder.exists())
     if not existing.is_dir():
         raise UsageError(f"{flag} {path}: {existing} is a file, not a folder")
-    try:
-        os.rmdir(tempfile.mkdtemp(prefix=".npgan-", dir=existing))
-    except OSError as err:
-        raise UsageError(f"{flag} {path}: cannot create folders in {existing}: {_mkdir_refusal(err)}") from None
+    refusal = folder_refusal(existing)
+    if refusal:
+        raise UsageError(f"{flag} {path}: folder {existing} {refusal}")
 
 
 def prepare_data_dir(path, flag="--data-dir", log=print):
@@ -242,18 +249,11 @@ def prepare_data_dir(path, flag="--data-dir", log=print):
     if not parent.is_dir():
         raise UsageError(f"{flag} {path}: no such folder, and its parent {parent} does not exist either: "
                          "check the name, or create the folder first")
-    try:
-        path.mkdir()
-    except OSError as err:
-        raise UsageError(f"{flag} {path}: cannot create this folder: {_mkdir_refusal(err)}") from None
+    refusal = folder_refusal(parent)
+    if refusal:
+        raise UsageError(f"{flag} {path}: cannot create it: folder {parent} {refusal}")
+    path.mkdir()
     log(f"{flag} {path} did not exist: created it, to download the dataset into")
-
-
-def _mkdir_refusal(err):
-    """Why creating a folder inside an existing one failed, in words."""
-    if err.errno == errno.ENOENT:  # the parent exists, so this is /proc-like: no new entries at all
-        return "it takes no new folders (a system folder)"
-    return OS_ERROR_WORDS.get(err.errno, err.strerror)
 
 
 # Picture formats an output name may ask for (matplotlib writes them; JPEG through Pillow).

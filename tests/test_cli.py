@@ -62,8 +62,8 @@ def samples_npy(tmp_path_factory):
 @pytest.mark.parametrize("flag, where, words", [
     ("--out", "a-file", ["--out", "it is a file, not a folder"]),
     ("--out", "a-file/run", ["a-file is a file, not a folder"]),
-    ("--out", "/proc/npgan-run", ["cannot create folders in /proc", "takes no new folders"]),
-    ("--out", "/sys/npgan-run", ["cannot create folders in /sys"]),
+    ("--out", "/proc/npgan-run", ["folder /proc takes no new files"]),
+    ("--out", "/sys/npgan-run", ["folder /sys refuses new files"]),
     ("--data-dir", "a-file", ["--data-dir", "it is a file, not a folder"]),
     ("--data-dir", "typo/data", ["--data-dir", "no such folder", "does not exist either"]),
 ])
@@ -107,7 +107,7 @@ def test_a_folder_as_checkpoint_names_the_files_it_holds(capsys, tmp_path, gener
 def test_sample_writing_into_a_system_folder_is_refused_in_words(capsys, generator_file):
     code, out, err = call(capsys, "npgan.sample", "--checkpoint", generator_file, "--out", "/proc/npgan-digits.png")
     assert code == 1 and out == ""
-    assert_one_line(err, "npgan.sample", "cannot write /proc/npgan-digits.png")
+    assert_one_line(err, "npgan.sample", "cannot write /proc/npgan-digits.png: folder /proc takes no new files")
 
 
 @pytest.mark.parametrize("error, words", [
