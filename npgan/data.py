@@ -358,7 +358,8 @@ def fetch(spec: DatasetSpec, split: str = "train", data_dir="data", download: bo
         try:
             _download_all(spec, stale, folder, mirror_list(spec, mirrors))
         except DownloadError as error:
-            raise DownloadError(f"{rejected}{error}") from None
+            message = str(error)
+            raise DownloadError(rejected + (message[:1].upper() + message[1:] if rejected else message)) from None
     return tuple(path or folder / file.name for file, path in zip(files, found))
 
 
