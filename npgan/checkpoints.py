@@ -29,6 +29,10 @@ class CheckpointError(ValueError):
 
 def read_npz(path):
     """All arrays of an ``.npz`` file as a dict, never unpickling; ``CheckpointError`` on any problem."""
+    if os.path.isdir(path):
+        held = sorted(os.path.join(path, name) for name in os.listdir(path) if name.endswith(".npz"))
+        raise CheckpointError(f"{path}: is a folder, not a file; " + (
+            f"it holds {', '.join(held)}: give one of them" if held else "it holds no .npz file"))
     if not os.path.isfile(path):
         raise CheckpointError(f"{path}: no such file")
     if not zipfile.is_zipfile(path):

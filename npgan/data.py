@@ -20,8 +20,9 @@ hostile file raises a ``ValueError`` naming the file and the problem, never hang
 Getting the data
 ----------------
 :func:`load_mnist` uses the files in ``data_dir`` when they verify (gz MD5, or SHA-256 of the
-decompressed bytes, so re-compressed copies are accepted); anything missing or failing is fetched from
-each mirror in turn, verified, and only then renamed into place (:func:`atomic_write`).
+decompressed bytes, so re-compressed copies are accepted, and so are gunzipped ones, named with or without
+``.gz``); anything missing or failing is fetched from each mirror in turn, verified, and only then renamed
+into place (:func:`atomic_write`). A local file that fails is named in any error, with the reason.
 """
 from __future__ import annotations
 
@@ -346,23 +347,81 @@ def fetch(spec: DatasetSpec, split: str = "train", data_dir="data", download: bo
     touching the network.
     """
     files = spec.files(split)
-    folder, stale = _folder_holding(spec, files, Path(data_dir))
-    if stale and not download:
-        names = ", ".join(f.name for f in stale)
-        raise FileNotFoundError(f"{spec.name}: {names} missing or failing its checksum in {folder.resolve()} "
-                                f"and download=False. {_manual_hint(spec, folder)}")
+    folder, found = _folder_holding(spec, files, Path(data_dir))
+    stale = [file for file, path in zip(files, found) if path is None]
     if stale:
-        _download_all(spec, stale, folder, mirror_list(spec, mirrors))
-    return tuple(folder / f.name for f in files)
+        rejected = _rejected_copies(folder, stale)
+        if not download:
+            names = ", ".join(f.name for f in stale)
+            raise FileNotFoundError(f"{rejected}{spec.name}: {names} missing or failing its checksum in "
+                                    f"{folder.resolve()} and download=False. {_manual_hint(spec, folder)}")
+        try:
+            _download_all(spec, stale, folder, mirror_list(spec, mirrors))
+        except DownloadError as error:
+            message = str(error)
+            raise DownloadError(rejected + (message[:1].upper() + message[1:] if rejected else message)) from None
+    return tuple(path or folder / file.name for file, path in zip(files, found))
 
 
-def _folder_holding(spec: DatasetSpec, files, data_dir: Path) -> tuple[Path, list[FileSpec]]:
-    """``(folder, stale files)``: ``data_dir`` itself if every file verifies there (and the dataset
-    has a sub-folder), else ``data_dir/spec.folder`` with those of ``files`` that do not verify there."""
-    if spec.folder and all(verify_file(data_dir / f.name, f.md5, f.sha256) for f in files):
-        return data_dir, []
+def _folder_holding(spec: DatasetSpec, files, data_dir: Path) -> tuple[Path, list[Path | None]]:
+    """``(folder, the verified copy of each file or None)``: ``data_dir`` itself if every file verifies
+    there (and the dataset has a sub-folder), else ``data_dir/spec.folder``."""
+    if spec.folder:
+        found = [_verified_copy(data_dir, f) for f in files]
+        if all(found):
+            return data_dir, found
     folder = data_dir / spec.folder
-    return folder, [f for f in files if not verify_file(folder / f.name, f.md5, f.sha256)]
+    return folder, [_verified_copy(folder, f) for f in files]
+
+
+def _copies(folder: Path, file: FileSpec) -> list[Path]:
+    """Where ``file`` may be in ``folder``: under its published name, or gunzipped without ``.gz``."""
+    names = dict.fromkeys((file.name, file.name.removesuffix(".gz")))
+    return [folder / name for name in names]
+
+
+def _verified_copy(folder: Path, file: FileSpec) -> Path | None:
+    """The first of :func:`_copies` that verifies (a gunzipped file matches the content's SHA-256), or None."""
+    return next((path for path in _copies(folder, file) if verify_file(path, file.md5, file.sha256)), None)
+
+
+def _rejected_copies(folder: Path, files) -> str:
+    """A sentence for each file of ``files`` present in ``folder`` that failed verification: which file,
+    why, and what to do ("" if none is there)."""
+    text = ""
+    for file in files:
+        for path in _copies(folder, file):
+            if path.exists():
+                text += (f"{path} was not used: {rejection_reason(path)}; delete it, or put the published "
+                         f"{file.name} there (gunzipped is fine). ")
+    return text
+
+
+def rejection_reason(path) -> str:
+    """Why a dataset file at ``path`` that failed its checksum is not the published file, in words."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            return "it is a folder"
+        if path.stat().st_size == 0:
+            return "it is empty"
+        with open(path, "rb") as raw:
+            compressed = raw.read(2) == GZIP_MAGIC
+        if compressed:
+            try:
+                _hash_file(path, "sha256", content=True)  # decompress it all
+            except EOFError:
+                return "its gzip data is cut short (an interrupted download or copy?)"
+            except (OSError, zlib.error):
+                return "its gzip data is corrupt"
+            return "it is gzip data, but not the published file (its checksum differs)"
+        try:
+            read_idx(path)
+        except ValueError as error:
+            return f"it is neither gzip data nor a whole IDX file ({str(error).removeprefix(f'{path}: ')})"
+        return "it is an IDX file, but not the published one (its checksum differs)"
+    except OSError as error:
+        return f"it cannot be read ({error.strerror or error})"
 
 
 def _manual_hint(spec: DatasetSpec, folder: Path) -> str:

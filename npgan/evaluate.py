@@ -35,7 +35,8 @@ from threadpoolctl import threadpool_limits
 
 from . import plots
 from .classifier import RECIPE, features_and_logits, make_classifier, recipe_json, train_classifier
-from .cli import ArgumentParser, check_outputs, int_range, nonnegative_int, positive_int, run_main, write_all
+from .cli import (ArgumentParser, check_outputs, image_format, int_range, nonnegative_int, positive_int,
+                  prepare_data_dir, run_main, write_all)
 from .data import DATASETS, DownloadError, atomic_write, load_mnist
 from .checkpoints import CheckpointError, load_generator, load_network, read_npz
 from .gan import to_unit_range
@@ -48,6 +49,9 @@ PROG = "npgan.evaluate"
 CONFIDENT = 0.9      # top softmax probability that counts as "confident"
 COPY_SAMPLES = 2000  # samples whose nearest training image is searched (60,000 x 784 each): about 2 s
 MAX_N = 60_000       # as many as the training set, so the real reference can have as many images
+# FID's estimate is biased upward by about trace-of-covariance terms / n, so it means little for few
+# samples (and below 257 the 256 features' covariance is singular); --eval-every scores this many.
+MIN_FID_N = 2000
 CACHE_FORMAT = "npgan-evaluator-1"
 
 
@@ -374,7 +378,8 @@ def build_parser():
                         help="samples made elsewhere: float array (n, 784) or (n, 28, 28) in [-1, 1]")
     parser.add_argument("--n", type=int_range(2, MAX_N), default=None,
                         help="samples to draw from --checkpoint (default: 10000) or to take from --npy "
-                             "(default: all)")
+                             f"(default: all); FID needs at least {MIN_FID_N:,} to mean much (fewer: a warning), "
+                             "and runs compare only at the same n")
     parser.add_argument("--seed", type=nonnegative_int, default=0, help="seed of the latent vectors z")
     parser.add_argument("--dataset", choices=sorted(DATASETS), default="mnist", help="the real data")
     parser.add_argument("--data-dir", default="data",
@@ -391,8 +396,13 @@ def run(args):
     """Score the samples ``args`` name, print the table, write ``--json``/``--png``; returns 0."""
     started = time.perf_counter()
     check_outputs({"--json": args.json, "--png": args.png})  # before any work
+    png_format = image_format(args.png, "--png") if args.png else None
     with threadpool_limits(limits=args.threads, user_api="blas"):
         samples, labels = load_samples(args)
+        if len(samples) < MIN_FID_N:
+            print(f"{PROG}: warning: an FID of {len(samples):,} samples means little (it is biased upward, the more "
+                  f"the fewer samples): use --n {MIN_FID_N:,} or more", file=sys.stderr)
+        prepare_data_dir(args.data_dir, log=lambda message: print(f"{PROG}: {message}"))
         evaluator = Evaluator(args.dataset, args.data_dir, cache_dir=args.cache_dir,
                               log=lambda message: print(f"{PROG}: {message}"))
         features, probabilities = evaluator.classify(samples)
@@ -403,7 +413,7 @@ def run(args):
             files.append((args.json, lambda f: f.write((json.dumps(result, indent=2) + "\n").encode())))
         if args.png:
             figure = shares_figure(result, samples, probabilities)
-            files.append((args.png, lambda f: plots.write_png(figure, f)))
+            files.append((args.png, lambda f: plots.write_png(figure, f, format=png_format)))
     write_all(files)
     print(format_table(result))
     for path, _ in files:

@@ -230,9 +230,9 @@ def quality_figure(epochs, fid, min_share, kl_uniform, confident_share):
     return fig
 
 
-def write_png(fig, file, *, dpi=DPI):
-    """Write ``fig`` as PNG into an open binary ``file``."""
-    fig.savefig(file, format="png", dpi=dpi)
+def write_png(fig, file, *, dpi=DPI, format="png"):
+    """Write ``fig`` as PNG (or ``format``: "jpeg", "pdf", "svg", ...) into an open binary ``file``."""
+    fig.savefig(file, format=format, dpi=dpi)
 
 
 def save_figure(fig, path, *, dpi=DPI):

@@ -17,7 +17,8 @@ import numpy as np
 
 from . import plots
 from .checkpoints import CheckpointError, load_generator
-from .cli import ArgumentParser, UsageError, check_outputs, int_range, nonnegative_int, positive_int, run_main, write_all
+from .cli import (ArgumentParser, UsageError, check_outputs, image_format, int_range, nonnegative_int, positive_int,
+                  run_main, write_all)
 from .gan import labels_in_turn, one_hot, sample_z, with_labels
 
 PROG = "npgan.sample"
@@ -60,8 +61,8 @@ def build_parser():
                         help=f"number of samples to draw, 1 to {MAX_N} (with --digit all: of each digit)")
     parser.add_argument("--seed", type=nonnegative_int, default=0,
                         help="seed of the latent vectors z ~ Uniform(-1, 1); same seed, same images")
-    parser.add_argument("--out", default="digits.png", metavar="PNG",
-                        help="where to write the grid of samples (PNG)")
+    parser.add_argument("--out", default="digits.png", metavar="FILE",
+                        help="where to write the grid of samples: .png, .jpg, .pdf or .svg")
     parser.add_argument("--npy", default=None, metavar="NPY",
                         help="also write the samples here: float32 array (n, 784) in [-1, 1], np.load-able")
     parser.add_argument("--cols", type=positive_int, default=None, metavar="C",
@@ -151,6 +152,7 @@ def _check_args(args, meta):
 
 def run(args):
     out, npy, gif = Path(args.out), Path(args.npy) if args.npy else None, Path(args.gif) if args.gif else None
+    out_format = image_format(out, "--out")
     G, meta = load_generator(args.checkpoint)
     _check_args(args, meta)
     check_outputs({"--out": out, "--npy": npy, "--gif": gif})
@@ -178,7 +180,7 @@ def run(args):
             f"first {len(shown)} of {len(samples)} samples{what}, seed {args.seed}"
     fig = plots.sample_grid_figure(shown, nrows, ncols, title=title)
 
-    outputs.insert(0, (out, lambda f: plots.write_png(fig, f)))
+    outputs.insert(0, (out, lambda f: plots.write_png(fig, f, format=out_format)))
     if npy is not None:
         outputs.append((npy, lambda f: np.save(f, samples, allow_pickle=False)))
     write_all(outputs)

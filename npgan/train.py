@@ -19,7 +19,8 @@ from tqdm.auto import tqdm
 
 from . import plots
 from .checkpoints import (Checkpoint, CheckpointError, checkpoint_arrays, generator_arrays, load_checkpoint)
-from .cli import ArgumentParser, decay_factor, fraction, nonnegative_int, positive_float, positive_int
+from .cli import (ArgumentParser, UsageError, check_output_folder, decay_factor, failure_status, fraction,
+                  nonnegative_int, plural, positive_float, positive_int, prepare_data_dir)
 from .data import DATASETS, DownloadError, atomic_write, load_mnist, read_idx
 from .evaluate import Evaluator
 from .gan import GAN, GANConfig, labels_in_turn, sample_z, to_unit_range
@@ -172,7 +173,7 @@ def save_epoch(out_dir, run):
     scored = np.isfinite(history["fid"]).any()
     columns = LOSS_KEYS + (QUALITY_KEYS if scored else ())
     with atomic_write(out_dir / "losses.csv", "w", newline="") as f:
-        writer = csv.writer(f)
+        writer = csv.writer(f, lineterminator="\n")  # csv's default is "\r\n"; every other file has "\n"
         writer.writerow(("epoch", *columns))
         for row in zip(range(1, run.epoch + 1), *(history[key] for key in columns)):
             writer.writerow((row[0], *("" if math.isnan(value) else f"{value:.6f}" for value in row[1:])))
@@ -330,11 +331,28 @@ def _start_or_resume(parser, args, explicit):
         parser.error(f"--resume: no checkpoint at {checkpoint}")
     resume_from = load_checkpoint(checkpoint)
     saved = resume_from.gan.config
-    conflicts = [f"--{name.replace('_', '-')} {value} (the run has {getattr(saved, name)})"
-                 for name, value in explicit.items() if name != "epochs" and value != getattr(saved, name)]
+    conflicts = [name for name, value in explicit.items() if name != "epochs" and value != getattr(saved, name)]
     if conflicts:
-        parser.error("--resume continues the run as it was configured; drop " + ", ".join(conflicts))
+        parser.error(f"{args.out} was trained {_and(_setting(name, getattr(saved, name)) for name in conflicts)}, "
+                     f"and --resume keeps a run's settings: drop {_and(_flag(name, explicit[name]) for name in conflicts)}")
     return GANConfig(**{**asdict(saved), "epochs": explicit.get("epochs", saved.epochs)}), resume_from
+
+
+def _flag(name, value):
+    """``--z-size 9``, or ``--conditional`` for a switch."""
+    flag = "--" + name.replace("_", "-")
+    return flag if isinstance(value, bool) else f"{flag} {value}"
+
+
+def _setting(name, value):
+    """``with --z-size 100``, ``without --conditional``."""
+    return f"with {_flag(name, value)}" if value is not False else f"without {_flag(name, value)}"
+
+
+def _and(items):
+    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
+    items = list(items)
+    return " and ".join(filter(None, (", ".join(items[:-1]), items[-1])))
 
 
 def main(argv=None):
@@ -344,6 +362,14 @@ def main(argv=None):
 
     try:
         config, resume_from = _start_or_resume(parser, args, explicit)
+        if resume_from and resume_from.epoch >= config.epochs:
+            print(f"{args.out} already holds {plural(resume_from.epoch, 'epoch')}, "
+                  f"{'more than' if resume_from.epoch > config.epochs else 'all'} the {config.epochs} asked for: "
+                  f"nothing to train. To train on, give --epochs more than {resume_from.epoch}.")
+            return 0
+        check_output_folder(args.out, "--out")
+        if not args.images:
+            prepare_data_dir(args.data_dir, log=lambda message: print(f"npgan.train: {message}"))
         images, labels = load_training_data(args, config.conditional)
         with threadpool_limits(limits=args.threads, user_api="blas"):
             evaluator = None
@@ -351,16 +377,13 @@ def main(argv=None):
                 evaluator = Evaluator(args.dataset, args.data_dir, log=lambda message: print(f"npgan.train: {message}"))
             run = train(images, config, args.out, labels=labels, resume_from=resume_from, minutes=args.minutes,
                         evaluator=evaluator, eval_every=args.eval_every, progress=args.progress)
-    except (CheckpointError, DownloadError, FileNotFoundError, ValueError, OSError) as err:
-        print(f"npgan.train: error: {err}", file=sys.stderr)
-        return 1
+    except (UsageError, CheckpointError, DownloadError, FileNotFoundError, ValueError, OSError) as err:
+        return failure_status("npgan.train", err)
     except TrainingDiverged as err:
         print(f"npgan.train: error: {err}. The last good checkpoint is intact in {args.out}.", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"\nnpgan.train: interrupted. Continue with: python -m npgan.train --resume --out {args.out}",
-              file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        return failure_status("npgan.train", err, f"Continue with: python -m npgan.train --resume --out {args.out}")
     minutes = run.state["train_seconds"] / 60
     noun = "images" if args.images else DATASETS[args.dataset].items
     if run.epoch < run.gan.config.epochs:
@@ -368,7 +391,7 @@ def main(argv=None):
               f"the --minutes {args.minutes:g} budget. Continue with: python -m npgan.train --resume --out "
               f"{args.out} --minutes M (M > {args.minutes:g})")
     else:
-        print(f"Trained {run.epoch} epochs in {minutes:.1f} min; outputs in {args.out}/.")
+        print(f"Trained {plural(run.epoch, 'epoch')} in {minutes:.1f} min; outputs in {args.out}/.")
     print(f"Draw new {noun}: python -m npgan.sample --checkpoint {Path(args.out) / 'generator.npz'}")
     return 0
 

@@ -1,8 +1,12 @@
 """Shared fixtures.
 
 Real MNIST is never downloaded in tests. Its folder comes from the environment variable NPGAN_MNIST_DIR
-(CI sets it to ../shared/data/mnist); without it we look beside the repository for ../shared/data/mnist.
-When CI is set, a missing folder is an error, never a silent skip.
+(CI sets it to ../shared/data/mnist); without it we look in the repository's data/ folder (where
+``python -m npgan.train`` downloads it, as the README says), then beside the repository in
+../shared/data/mnist. When CI is set, a missing folder is an error, never a silent skip.
+
+The gradient checks' largest errors are summed up in one line at the end of the run; ``--gradcheck-table``
+prints them all, one line per check.
 """
 import os
 from pathlib import Path
@@ -28,15 +32,30 @@ def one_blas_thread():
         yield
 
 
+def pytest_addoption(parser):
+    parser.addoption("--gradcheck-table", action="store_true",
+                     help="npgan: print the largest relative error of every gradient check, not only the largest")
+
+
+def mnist_folders(repo=REPO):
+    """Where the tests look for real MNIST, in turn: $NPGAN_MNIST_DIR, data/ (the README's), ../shared/data/mnist."""
+    return [Path(folder) for folder in (os.environ.get("NPGAN_MNIST_DIR"), repo / "data",
+                                        repo.parent / "shared" / "data" / "mnist") if folder]
+
+
+def find_mnist(folders):
+    """The first of ``folders`` holding the four MNIST .gz files, or None."""
+    return next((folder for folder in folders if all((folder / name).is_file() for name in MNIST_FILES)), None)
+
+
 @pytest.fixture(scope="session")
 def mnist_dir():
     """Folder holding the four real MNIST .gz files."""
-    candidates = [os.environ.get("NPGAN_MNIST_DIR"), REPO.parent / "shared" / "data" / "mnist"]
-    for folder in filter(None, candidates):
-        folder = Path(folder)
-        if all((folder / name).is_file() for name in MNIST_FILES):
-            return folder
-    message = "real MNIST not found: set NPGAN_MNIST_DIR to a folder with the four MNIST .gz files"
+    folder = find_mnist(mnist_folders())
+    if folder is not None:
+        return folder
+    message = (f"real MNIST not found in {REPO / 'data'}: `python -m npgan.train` downloads it there, or set "
+               "NPGAN_MNIST_DIR to a folder with the four MNIST .gz files")
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
@@ -61,14 +80,20 @@ _MAX_ERRORS = {}
 
 @pytest.fixture
 def record_max_error():
-    """Record the largest relative error a gradient check saw, per label; printed at the end of the run."""
+    """Record the largest relative error a gradient check saw, per label; summed up at the end of the run."""
     def record(label, error):
         _MAX_ERRORS[label] = max(error, _MAX_ERRORS.get(label, 0.0))
     return record
 
 
-def pytest_terminal_summary(terminalreporter):
-    if _MAX_ERRORS:
+def pytest_terminal_summary(terminalreporter, config):
+    if not _MAX_ERRORS:
+        return
+    if config.getoption("gradcheck_table"):
         terminalreporter.section("largest relative error per gradient check")
         for label, error in sorted(_MAX_ERRORS.items()):
             terminalreporter.write_line(f"{label:<40} {error:.2e}")
+        return
+    worst = max(_MAX_ERRORS, key=_MAX_ERRORS.get)
+    terminalreporter.write_line(f"gradient checks: {len(_MAX_ERRORS)} checked, largest relative error "
+                                f"{_MAX_ERRORS[worst]:.2e} ({worst}); --gradcheck-table lists each")

@@ -1,6 +1,8 @@
 """The READMEs and notebooks show real pictures: every image they reference exists, is a valid PNG or GIF
-within the size limits, and the English and Chinese READMEs give the same commands and figures."""
+within the size limits, the English and Chinese READMEs give the same commands and figures, and what those
+commands write is ignored by git."""
 import re
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -51,3 +53,16 @@ def test_english_and_chinese_readmes_show_the_same_commands_and_figures():
     assert images_in(english) == images_in(chinese)
     assert "README.zh.md" in "\n".join(english.splitlines()[:5])  # linked from the first lines, and back
     assert "README.md" in "\n".join(chinese.splitlines()[:5])
+
+
+OUTPUT_FLAG = re.compile(r"--(?:out|json|png|npy|gif)\s+(\S+)")
+
+
+def test_what_the_readme_commands_write_is_ignored_by_git():
+    commands = "\n".join(CODE_BLOCK.findall(READMES[0].read_text(encoding="utf-8")))
+    outputs = set(OUTPUT_FLAG.findall(commands)) | {"out", "digits.png"}  # the defaults of train --out, sample --out
+    assert {"out", "runs/mlp-bn", "digits.png", "quality.json", "quality.png"} <= outputs
+    for output in sorted(outputs):
+        inside = f"{output}/generator.npz" if "." not in Path(output).name else output  # folders: a file in them
+        ignored = subprocess.run(["git", "check-ignore", "--no-index", "-q", inside], cwd=REPO)
+        assert ignored.returncode == 0, f"{inside} (written by a README command) is not in .gitignore"

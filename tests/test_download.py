@@ -254,3 +254,35 @@ def test_checksums_tell_identically_named_datasets_apart(published, tmp_path, mo
     assert np.array_equal(images, arrays[TRAIN_IMAGES])
     with pytest.raises(FileNotFoundError, match="fashion-mnist"):  # missing ones go to the sub-folder
         load_dataset(_fashion_like(files), "train", tmp_path / "elsewhere", download=False)
+
+
+@pytest.mark.parametrize("damage, reason", [
+    (lambda gz: gz[:len(gz) // 2], "its gzip data is cut short"),
+    (lambda gz: gzip.decompress(gz)[:-7], "it is neither gzip data nor a whole IDX file (truncated"),
+    (lambda gz: gzip.compress(b"other data"), "it is gzip data, but not the published file"),
+    (lambda gz: b"", "it is empty"),
+])
+def test_a_local_file_failing_its_checksum_is_named_with_the_reason(server, published, tmp_path, damage, reason):
+    files, _ = published
+    spec = spec_for(files, sha256=True)
+    bad, damaged = tmp_path / TRAIN_IMAGES, damage(files[TRAIN_IMAGES])  # once: gzip.compress stamps the time
+    bad.write_bytes(damaged)
+    with pytest.raises(FileNotFoundError) as offline:
+        fetch(spec, "train", tmp_path, download=False)
+    with pytest.raises(DownloadError) as online:
+        fetch(spec, "train", tmp_path, mirrors=[f"{server.url}/nothing/"])
+    for error in (offline, online):
+        message = str(error.value)
+        assert message.startswith(f"{bad} was not used: {reason}"), message
+        assert "delete it, or put the published" in message
+    assert bad.read_bytes() == damaged  # left as it was for the user to see
+
+
+@pytest.mark.parametrize("name", ["train-images-idx3-ubyte", TRAIN_IMAGES])
+def test_a_gunzipped_file_that_verifies_is_used(server, published, tmp_path, name):
+    files, arrays = published
+    (tmp_path / name).write_bytes(gzip.decompress(files[TRAIN_IMAGES]))
+    (tmp_path / TRAIN_LABELS).write_bytes(files[TRAIN_LABELS])
+    images, _ = load_dataset(spec_for(files, sha256=True), "train", tmp_path, mirrors=[f"{server.url}/nothing/"])
+    np.testing.assert_array_equal(images, arrays[TRAIN_IMAGES])
+    assert server.count() == 0 and sorted(p.name for p in tmp_path.iterdir()) == sorted([name, TRAIN_LABELS])

@@ -155,7 +155,7 @@ def npy_bytes(array):
 
 GOOD = np.zeros((10, 784), dtype=np.float32)
 BAD_NPY = {  # kind: (the file's bytes, or None for no file; what the error line says)
-    "missing": (None, "No such file"),
+    "missing": (None, "no such file"),
     "text": (b"0.5, 0.5\n", "not a .npy"),
     "truncated": (npy_bytes(GOOD)[:1000], "truncated"),
     "pickled": (npy_bytes(np.array([{"evil": 1}] * 10, dtype=object)), "pickled"),
@@ -321,3 +321,13 @@ def test_conditional_generator_reports_how_often_the_asked_for_class_is_recognis
     assert result["conditional"]["accuracy"] == pytest.approx(right.mean())
     assert result["conditional"]["per_class"] == pytest.approx([right[labels == k].mean() for k in range(10)])
     assert "asked-for class recognised" in out
+
+
+def test_too_few_samples_for_fid_give_a_warning(capsys, mnist_dir, cache_dir, mnist_evaluator, tmp_path):
+    path = tmp_path / "five.npy"
+    np.save(path, to_unit_range(load_mnist("test", mnist_dir, download=False)[0][:5]))
+    code, out, err = run(capsys, "--npy", path, "--data-dir", mnist_dir, "--cache-dir", cache_dir)
+    assert code == 0 and "FID" in out
+    assert err == (f"npgan.evaluate: warning: an FID of 5 samples means little (it is biased upward, the more the "
+                   f"fewer samples): use --n {evaluate.MIN_FID_N:,} or more\n")
+    assert f"at least {evaluate.MIN_FID_N:,}" in " ".join(evaluate.build_parser().format_help().split())

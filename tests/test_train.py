@@ -343,3 +343,28 @@ def test_new_models_train_sample_and_evaluate(model, tmp_path, capsys, mnist_dir
     assert evaluate_main(["--checkpoint", str(out / "generator.npz"), "--n", "500", "--data-dir", str(mnist_dir),
                           "--cache-dir", str(cache_dir)]) == 0
     assert "FID" in capsys.readouterr().out
+
+
+def test_resume_messages_read_as_sentences(idx_images, tmp_path, capsys):
+    assert run(idx_images, tmp_path, "--epochs", "1") == 0
+    assert "Trained 1 epoch in" in capsys.readouterr().out
+    assert run(idx_images, tmp_path, "--epochs", "2", "--resume") == 0
+    assert "Trained 2 epochs in" in capsys.readouterr().out
+    before = (tmp_path / "checkpoint.npz").read_bytes()
+    assert run(idx_images, tmp_path, "--epochs", "1", "--resume") == 0
+    assert capsys.readouterr().out == (f"{tmp_path} already holds 2 epochs, more than the 1 asked for: nothing to "
+                                       "train. To train on, give --epochs more than 2.\n")
+    assert run(idx_images, tmp_path, "--resume") == 0
+    assert "already holds 2 epochs, all the 2 asked for" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        run(idx_images, tmp_path, "--resume", "--conditional", "--z-size", "9", "--lr", "0.002")
+    assert capsys.readouterr().err == (
+        f"npgan.train: error: {tmp_path} was trained without --conditional and with --z-size 8, and --resume keeps "
+        "a run's settings: drop --conditional and --z-size 9 (see --help)\n")
+    assert (tmp_path / "checkpoint.npz").read_bytes() == before
+
+
+def test_losses_csv_has_plain_newlines(idx_images, tmp_path):
+    assert run(idx_images, tmp_path, "--epochs", "2") == 0
+    text = (tmp_path / "losses.csv").read_bytes()
+    assert b"\r" not in text and text.count(b"\n") == 3 and text.startswith(b"epoch,d_loss,")
