@@ -91,8 +91,11 @@ def test_nearest_distances_match_brute_force_across_chunks():
     expected = np.sqrt(((queries[:, None, :] - scaled[None]) ** 2).sum(-1)).min(axis=1)
     got = nearest_distances(queries, references, query_chunk=5, reference_chunk=8)
     assert got.dtype == np.float32 and got.shape == (23,)
-    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=2e-2)
-    assert got[:3].max() < 2e-2
+    # float32 cancellation in |q|^2 + |r|^2 - 2 q.r: random pixels have squared norms near 1,000 (digits, mostly
+    # background, far less), so a squared distance carries an error of ~1e-3 and a distance near 0 up to ~0.04.
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=5e-2)
+    assert got[:3].max() < 5e-2
+    assert got[3:].min() > 10  # a copy stands out: random images are far apart
 
 
 def test_copying_ratio_near_one_for_held_out_images_and_far_below_for_copies():

@@ -144,13 +144,15 @@ def test_03_builds_and_trains_a_dcgan_in_fast_mode(mnist_dir, tmp_path, monkeypa
 
 # Run in 04's kernel after the notebook: row k of the digit grid (and every sample scored as "asked for k")
 # is the saved generator's output for label k, column j for the grid's j-th z; the morph's first and last
-# columns are the digits 3 and 8 of the same z.
+# columns are the digits 3 and 8 of the same z. Equal up to float32 rounding: the grid comes from one batch
+# of 80 rows, the check from batches of 8, and OpenBLAS may pick a different kernel (and summation order)
+# for each size.
 AFTER_04 = """
 rows = grid.reshape(classes, 8, 784)
 grid_z = sample_z(np.random.default_rng(2024), 8, z_size)
 assert (grid_labels.reshape(classes, 8) == np.arange(classes)[:, None]).all()
 for k in range(classes):
-    assert np.array_equal(rows[k], G_saved.forward(with_labels(grid_z, np.full(8, k), classes))), k
+    assert np.allclose(rows[k], G_saved.forward(with_labels(grid_z, np.full(8, k), classes)), atol=1e-6), k
 assert not np.allclose(rows[3], rows[8])
 assert (asked.reshape(classes, -1) == np.arange(classes)[:, None]).all()
 ends = morph.reshape(4, 10, 784)[:, [0, -1]]
