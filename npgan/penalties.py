@@ -96,8 +96,11 @@ def input_gradient_penalty(net, x, center=1.0, *, classes=0, weight=1.0):
     ratio = np.zeros_like(norms)
     np.divide(center, norms, out=ratio, where=norms > 0)
     coefficient = (2 * weight / len(x)) * (1 - ratio)
-    v = np.zeros_like(grad)
-    np.multiply(image, coefficient[:, None], out=v[:, :image.shape[1]])
+    if classes:   # the label columns are held fixed: no gradient flows from them
+        v = np.zeros_like(grad)
+        np.multiply(image, coefficient[:, None], out=v[:, :image.shape[1]])
+    else:
+        v = image * coefficient[:, None]
     v = v.reshape(x.shape)
     for layer, dy in zip(net.layers, reversed(upstreams)):
         v = layer.double_backward(v, dy)
