@@ -12,6 +12,9 @@ One training step, on a batch of real images and one batch of noise ``z``:
 2. G step: G wants D to call its fakes real; ``g_loss = BCE(D(G(z)), 1)``. The gradient flows back
    *through* D (whose weights stay put) into G, and only G's weights move.
 
+``config.loss`` swaps the BCE pair for another objective of :mod:`npgan.losses` (least squares, hinge,
+Wasserstein, the original minimax): the step is the same, only the losses and their gradients change.
+
 Work the step does not need is skipped: D's input gradient in the D step, D's weight gradients in the
 G step, G's gradient with respect to z, and a second forward pass of G (G has not changed between the two
 steps, so its forward pass from step 1 serves step 2).
@@ -30,8 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .losses import bce_with_logits
-from .models import CLASSES, IMAGE_SIZE, build, build_pair, describe, model_spec
+from .losses import objective
+from .models import CLASSES, build, build_pair, describe, model_spec
 from .norm import BatchNorm
 from .optim import EMA, Adam
 
@@ -47,6 +50,7 @@ class GANConfig:
 
     model: str = "tutorial"
     conditional: bool = False
+    loss: str = "ns"     # the objective (npgan.losses.OBJECTIVES): D's and G's losses
     z_size: int = 100
     g_hidden: int = 128
     d_hidden: int = 128
@@ -147,11 +151,16 @@ class GAN:
 
     ``G_avg``: with ``config.ema``, the moving average of G's weights (else None); it is what
     :meth:`generate` samples from.
+
+    ``networks=(G, D)`` trains networks of one's own instead of ``config.model``'s (the 2-D lab does): any
+    G mapping rows ``(N, z_size [+ classes])`` to data rows ``(N, D_data)`` and D mapping data rows
+    ``(N, D_data [+ classes])`` to one output per row.
     """
 
-    def __init__(self, config=None, *, dtype=np.float32):
+    def __init__(self, config=None, *, networks=None, dtype=np.float32):
         self.config = config = config or GANConfig()
-        self.G, self.D = build_pair(config, config.seed, dtype)
+        self.objective = objective(config.loss)
+        self.G, self.D = networks if networks is not None else build_pair(config, config.seed, dtype)
         self.g_opt = Adam(self.G, lr=config.lr, beta1=config.beta1)
         self.d_opt = Adam(self.D, lr=config.lr, beta1=config.beta1)
         self.G_avg, self.ema = None, None
@@ -186,20 +195,19 @@ class GAN:
 
         A conditional model's negatives also hold real images with wrong labels (see :meth:`d_batch`)."""
         batch, n = self.d_batch(real, fake, labels), len(real)
-        target = 1 - self.config.smooth
         self.D.zero_grad()
         if self.separate_batches:
-            loss_real, d_real = bce_with_logits(self.D.forward(batch[:n]), target)
+            loss_real, d_real = self.objective.d_real(self.D.forward(batch[:n]), self.config.smooth)
             self.D.backward(d_real, input_grad=False)  # D's input needs no gradient
-            loss_fake, d_fake = bce_with_logits(self.D.forward(batch[n:]), 0.0)
+            loss_fake, d_fake = self.objective.d_fake(self.D.forward(batch[n:]))
             self.D.backward(d_fake, input_grad=False)
+            loss = loss_real + loss_fake
         else:
-            logits = self.D.forward(batch)  # one batch of 2n rows: one larger matmul
-            loss_real, d_real = bce_with_logits(logits[:n], target)
-            loss_fake, d_fake = bce_with_logits(logits[n:], 0.0)
+            out = self.D.forward(batch)  # one batch of 2n rows: one larger matmul
+            loss, (d_real, d_fake) = self.objective.d_loss(out[:n], out[n:], self.config.smooth)
             self.D.backward(np.concatenate([d_real, d_fake]), input_grad=False)
         self.d_opt.step()
-        return loss_real + loss_fake
+        return loss
 
     def d_batch(self, real, fake, labels=None):
         """D's inputs for the D step, (2n, 784 [+ classes]): first the n real images, then the n negatives.
@@ -208,31 +216,31 @@ class GAN:
         replaced by real images paired with a *wrong* label, which D can only reject by checking the label
         against the image. Written into one array: no copy beyond the one a batch of 2n rows needs.
         """
-        n, classes = len(real), self.config.classes
-        batch = np.empty((2 * n, IMAGE_SIZE + classes), dtype=real.dtype)
-        batch[:n, :IMAGE_SIZE] = real
+        (n, width), classes = real.shape, self.config.classes
+        batch = np.empty((2 * n, width + classes), dtype=real.dtype)
+        batch[:n, :width] = real
         if not classes:
             batch[n:] = fake
             return batch
         kept = round(n * (1 - self.config.mismatch))
-        batch[n:n + kept, :IMAGE_SIZE] = fake[:kept]
-        batch[n + kept:, :IMAGE_SIZE] = real[kept:]
+        batch[n:n + kept, :width] = fake[:kept]
+        batch[n + kept:, :width] = real[kept:]
         # A label shifted by 1..classes-1 (taken from another row's label, the batch read backwards):
         # never the right one.
         wrong = (labels + 1 + labels[::-1] % (classes - 1)) % classes
-        batch[:, IMAGE_SIZE:] = 0
-        _set_ones(batch[:, IMAGE_SIZE:], np.concatenate([labels, labels[:kept], wrong[kept:]]))
+        batch[:, width:] = 0
+        _set_ones(batch[:, width:], np.concatenate([labels, labels[:kept], wrong[kept:]]))
         return batch
 
     def g_step(self, fake, labels=None):
-        """Update G so that D calls ``fake`` real (target 1); returns g_loss.
+        """Update G so that D calls ``fake`` real (G's loss of the objective); returns g_loss.
 
         ``fake`` must be the output of G's latest ``forward``, whose cache the backward pass uses.
         """
-        loss, d_logits = bce_with_logits(self.D.forward(with_labels(fake, labels, self.config.classes)), 1.0)
-        d_fake = self.D.backward(d_logits, param_grads=False)  # through D, leaving D's gradients alone
+        loss, d_out = self.objective.g(self.D.forward(with_labels(fake, labels, self.config.classes)))
+        d_fake = self.D.backward(d_out, param_grads=False)  # through D, leaving D's gradients alone
         self.G.zero_grad()
-        self.G.backward(d_fake[:, :IMAGE_SIZE], input_grad=False)  # z and the labels need no gradient
+        self.G.backward(d_fake[:, :fake.shape[1]], input_grad=False)  # z and the labels need no gradient
         self.g_opt.step()
         return loss
 
@@ -241,9 +249,9 @@ class GAN:
         classes = self.config.classes
         with buffers_kept(self.G, self.D):
             fake = with_labels(self.G.forward(with_labels(z, labels, classes)), labels, classes)
-            d_loss = bce_with_logits(self.D.forward(with_labels(real, labels, classes)), 1 - self.config.smooth)[0]
-            fake_logits = self.D.forward(fake)
-        return d_loss + bce_with_logits(fake_logits, 0.0)[0], bce_with_logits(fake_logits, 1.0)[0]
+            real_out = self.D.forward(with_labels(real, labels, classes))
+            fake_out = self.D.forward(fake)
+        return self.objective.d_loss(real_out, fake_out, self.config.smooth)[0], self.objective.g(fake_out)[0]
 
     def refresh_average(self, batches=20):
         """Batch-norm statistics that belong to the averaged weights ``G_avg``.

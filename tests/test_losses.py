@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from npgan.gradcheck import numerical_gradient, relative_error
-from npgan.losses import bce_with_logits, sigmoid, softmax, softmax_cross_entropy
+from npgan.losses import OBJECTIVES, bce_with_logits, objective, sigmoid, softmax, softmax_cross_entropy
 
 
 def reference_bce(x, t):
@@ -99,3 +99,58 @@ def test_softmax_cross_entropy_values_without_warnings():
 def test_softmax_cross_entropy_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match="logits"):
         softmax_cross_entropy(np.zeros((3, 10)), np.zeros(4, dtype=int))
+
+
+# --- GAN objectives ------------------------------------------------------------------------------------
+
+def objective_terms():
+    """Every term of every objective as ``(label, f(x) -> (loss, grad))``."""
+    for name, obj in OBJECTIVES.items():
+        yield f"{name} D real", lambda x, obj=obj: obj.d_real(x, 0.1)
+        yield f"{name} D fake", obj.d_fake
+        yield f"{name} G", obj.g
+
+
+@pytest.mark.parametrize("label, term", list(objective_terms()), ids=lambda v: v if isinstance(v, str) else "")
+def test_objective_gradients_match_finite_differences(label, term, record_max_error):
+    x = np.linspace(-3, 3, 14).reshape(-1, 1)  # no score within 0.15 of the hinge's kinks at +-1
+    loss, grad = term(x)
+    error = relative_error(grad, numerical_gradient(lambda: term(x)[0], x))
+    record_max_error(f"objective {label}", error)
+    assert isinstance(loss, float) and grad.shape == x.shape and grad.dtype == np.float64
+    assert error < 1e-6
+
+
+def test_objective_values_at_known_points():
+    real, fake = np.array([[2.0], [-0.5]]), np.array([[0.5], [-3.0]])
+    log2 = np.log(2)
+    zero = np.zeros((1, 1))
+    assert OBJECTIVES["ns"].d_loss(zero, zero)[0] == pytest.approx(2 * log2)
+    assert OBJECTIVES["ns"].g(zero)[0] == pytest.approx(log2)
+    assert OBJECTIVES["minimax"].g(zero)[0] == pytest.approx(-log2)
+    # least squares: 0.5 mean((real - 1)^2) + 0.5 mean(fake^2); G: 0.5 mean((fake - 1)^2)
+    assert OBJECTIVES["lsgan"].d_loss(real, fake)[0] == pytest.approx(0.5 * (1 + 2.25) / 2 + 0.5 * (0.25 + 9) / 2)
+    assert OBJECTIVES["lsgan"].g(fake)[0] == pytest.approx(0.5 * (0.25 + 16) / 2)
+    # hinge: mean(relu(1 - real)) + mean(relu(1 + fake)) = (0 + 1.5) / 2 + (1.5 + 0) / 2; G: -mean(fake)
+    assert OBJECTIVES["hinge"].d_loss(real, fake)[0] == pytest.approx(1.5)
+    assert OBJECTIVES["hinge"].g(fake)[0] == pytest.approx(1.25)
+    # Wasserstein: mean(fake) - mean(real) = -1.25 - 0.75; G: -mean(fake)
+    assert OBJECTIVES["wgan"].d_loss(real, fake)[0] == pytest.approx(-2.0)
+    assert OBJECTIVES["wgan"].g(fake)[0] == pytest.approx(1.25)
+
+
+def test_minimax_generator_saturates_where_the_non_saturating_one_does_not():
+    rejected = np.full((1, 1), -10.0)  # D is sure the fake is fake: D(G(z)) = sigmoid(-10) = 4.5e-5
+    assert abs(OBJECTIVES["minimax"].g(rejected)[1][0, 0]) < 1e-4
+    assert abs(OBJECTIVES["ns"].g(rejected)[1][0, 0]) > 0.99
+
+
+def test_objective_gradients_keep_float32():
+    x = np.linspace(-2, 2, 6, dtype=np.float32).reshape(-1, 1)
+    for label, term in objective_terms():
+        assert term(x)[1].dtype == np.float32, label
+
+
+def test_unknown_objective_is_refused_by_name():
+    with pytest.raises(ValueError, match="unknown loss 'gan'.*ns, minimax, lsgan, hinge, wgan"):
+        objective("gan")
