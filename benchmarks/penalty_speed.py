@@ -35,6 +35,7 @@ from blas_clock import BlasClock
 from npgan.data import load_mnist
 from npgan.gan import GANConfig, to_unit_range
 from npgan.layers import Sequential
+from npgan.losses import objective
 from npgan.models import build_pair
 from npgan.norm import BatchNorm
 from npgan.optim import Adam
@@ -42,6 +43,7 @@ from npgan.penalties import input_gradient_penalty, random_interpolates
 
 BATCH, WEIGHT, LR, BETAS = 64, 10.0, 1e-4, (0.5, 0.9)  # WGAN-GP's batch, lambda and Adam
 MODELS = {"mlp": "mlp-bn", "dcgan": "dcgan"}
+WASSERSTEIN = objective("wgan")
 
 
 def npgan_critic(critic):
@@ -55,14 +57,12 @@ def npgan_step(critic, penalised):
     D = npgan_critic(critic)
     opt = Adam(D, lr=LR, beta1=BETAS[0], beta2=BETAS[1])
     rng = np.random.default_rng(1)
-    # d/d(scores) of mean D(fake) - mean D(real), for the rows [real; fake]
-    dscores = np.repeat(np.array([-1, 1], dtype=np.float32) / BATCH, BATCH)[:, None]
 
     def step(real, fake):
         D.zero_grad()
         scores = D.forward(np.concatenate([real, fake]))
-        D.backward(dscores, input_grad=False)
-        loss = float(scores[BATCH:].mean() - scores[:BATCH].mean())
+        loss, (d_real, d_fake) = WASSERSTEIN.d_loss(scores[:BATCH], scores[BATCH:])
+        D.backward(np.concatenate([d_real, d_fake]), input_grad=False)
         if penalised:
             loss += WEIGHT * input_gradient_penalty(D, random_interpolates(real, fake, rng), weight=WEIGHT)
         opt.step()
