@@ -17,8 +17,10 @@ Critics: ``mlp``, mlp-bn's D (784-512-256-1, LeakyReLU 0.2); ``dcgan``, the DCGA
 its batch norm (Conv(1, 32, 4, 2, 1), LeakyReLU, Conv(32, 64, 4, 2, 1), LeakyReLU, Flatten, Linear 1).
 Both frameworks step on the same fixed batches (real MNIST images, uniform noise as fakes). The four
 variants run in turns, ``--rounds`` times, each ``--steps`` steps after a warm-up; each step is timed,
-and the table gives the median and the 10th percentile ("p10") in milliseconds per step. On a shared
-machine other processes only ever add time, so p10 is the nearer to each step's own cost. "in BLAS": npgan's time inside ``np.dot``/``np.matmul`` (``blas_clock.py``);
+and the table gives the median and the 10th percentile ("p10") of the wall time, and the median of the
+process's CPU time ("cpu"), in milliseconds per step. On a shared machine other processes only ever add
+wall time, while they took our core; CPU time leaves that out (not their share of caches and memory
+bandwidth), so "cpu" is the steadiest measure there, and equals the wall time on an idle machine. "in BLAS": npgan's time inside ``np.dot``/``np.matmul`` (``blas_clock.py``);
 PyTorch's self time of its product operators under its profiler (a separate, shorter run).
 Peak memory: this process's (``VmHWM``); with ``--no-torch``, npgan's alone.
 """
@@ -111,16 +113,18 @@ def batches(mnist_dir, steps):
 
 
 def timed(step, data, clock):
-    """Seconds of each step over ``data`` (after three warm-up steps), and the share of them inside ``clock``."""
+    """Per step over ``data`` (after three warm-up steps): wall seconds and this process's CPU seconds; and the
+    share of the wall time inside ``clock``."""
     for real, fake in data[:3]:
         step(real, fake)
-    seconds = []
+    wall, cpu = [], []
     with clock:
         for real, fake in data:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             step(real, fake)
-            seconds.append(time.perf_counter() - start)
-    return seconds, clock.seconds / sum(seconds)
+            wall.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+    return wall, cpu, clock.seconds / sum(wall)
 
 
 def torch_blas_share(step, data):
@@ -178,15 +182,19 @@ def main():
         for critic in critics:
             steps = {(name, gp): make(critic, gp) for name, make in frameworks.items() for gp in (False, True)}
             seconds = {key: [] for key in steps}
+            cpu_seconds = {key: [] for key in steps}
             shares = {key: [] for key in steps}
             for _ in range(args.rounds):
                 for (name, gp), step in steps.items():
-                    s, share = timed(step, data, BlasClock() if name == "npgan" else NoClock())
-                    seconds[name, gp] += s
+                    wall, cpu, share = timed(step, data, BlasClock() if name == "npgan" else NoClock())
+                    seconds[name, gp] += wall
+                    cpu_seconds[name, gp] += cpu
                     shares[name, gp].append(share)
             torch_share = None if args.no_torch else torch_blas_share(steps["torch", True], data)
-            for label, statistic in (("median", statistics.median), ("p10", lambda v: np.percentile(v, 10))):
-                ms = {key: 1e3 * statistic(values) for key, values in seconds.items()}
+            for label, times, statistic in (("median", seconds, statistics.median),
+                                            ("p10", seconds, lambda v: np.percentile(v, 10)),
+                                            ("cpu", cpu_seconds, statistics.median)):
+                ms = {key: 1e3 * statistic(values) for key, values in times.items()}
                 row = (f"{critic + ' ' + label:<12} {ms['npgan', False]:>7.2f} {ms['npgan', True]:>9.2f} "
                        f"{ms['npgan', True] / ms['npgan', False]:>6.2f} "
                        f"{statistics.median(shares['npgan', True]):>8.0%}")
