@@ -1,9 +1,12 @@
-"""The evaluator's figures on hand-made data: Fréchet distance, class shares, confidence, nearest distances."""
+"""The evaluator's figures on hand-made data: Fréchet distance, class shares, confidence, nearest distances,
+the best matching of codes to classes."""
+import itertools
+
 import numpy as np
 import pytest
 
 from npgan.losses import softmax
-from npgan.metrics import (class_shares, confident_share, copying_ratio, frechet_distance, gaussian_fit,
+from npgan.metrics import (best_matching, class_shares, confident_share, copying_ratio, frechet_distance, gaussian_fit,
                            kl_from_uniform, nearest_distances, sqrtm_psd)
 
 
@@ -110,3 +113,60 @@ def test_copying_ratio_near_one_for_held_out_images_and_far_below_for_copies():
     copies = np.clip(as_samples(train[:300]) + rng.normal(0, 0.02, (300, 784)), -1, 1)
     assert copying_ratio(nearest_distances(as_samples(held_out), train), test_distances) == pytest.approx(1, abs=0.05)
     assert copying_ratio(nearest_distances(copies, train), test_distances) < 0.2
+
+
+# --- best_matching ---------------------------------------------------------------------------------------
+
+def brute_force_best(counts):
+    """The largest matched total over every one-to-one matching (few rows and columns only)."""
+    rows, columns = counts.shape
+    if rows <= columns:
+        return max(sum(counts[i, j] for i, j in enumerate(p)) for p in itertools.permutations(range(columns), rows))
+    return max(sum(counts[i, j] for j, i in enumerate(p)) for p in itertools.permutations(range(rows), columns))
+
+
+def test_best_matching_undoes_a_permutation_of_ten_codes():
+    rng = np.random.default_rng(7)
+    permutation = rng.permutation(10)
+    counts = rng.integers(0, 20, (10, 10))              # confusions, all smaller than the true matches
+    counts[np.arange(10), permutation] = 100 + rng.integers(0, 50, 10)
+    assignment, share = best_matching(counts)
+    np.testing.assert_array_equal(assignment, permutation)
+    assert share == pytest.approx(counts[np.arange(10), permutation].sum() / counts.sum())
+
+
+def test_best_matching_beats_the_greedy_choice():
+    # Greedy takes the largest cell (code 0 -> class 0, 9) and is left with 1 + 0; the best is 8 + 8.
+    counts = np.array([[9, 8], [8, 1]])
+    assignment, share = best_matching(counts)
+    assert assignment.tolist() == [1, 0] and share == pytest.approx(16 / 26)
+
+
+def test_best_matching_with_ties_is_one_of_the_best_and_always_the_same():
+    counts = np.array([[5, 5, 0], [5, 5, 0], [0, 0, 3]])  # codes 0 and 1 may take classes 0 and 1 either way
+    assignment, share = best_matching(counts)
+    assert sorted(assignment[:2].tolist()) == [0, 1] and assignment[2] == 2
+    assert share == pytest.approx(13 / 23)
+    assert best_matching(counts)[0].tolist() == assignment.tolist()
+    uniform = np.ones((4, 4))                              # every matching is best
+    assignment, share = best_matching(uniform)
+    assert sorted(assignment.tolist()) == [0, 1, 2, 3] and share == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("shape", [(5, 5), (3, 6), (6, 3), (1, 4), (4, 1)])
+def test_best_matching_equals_exhaustive_search_on_random_tables(shape):
+    rng = np.random.default_rng(sum(shape))
+    for _ in range(20):
+        counts = rng.integers(0, 4, shape)                # small counts: many ties
+        counts[0, 0] += 1                                 # never all zeros
+        assignment, share = best_matching(counts)
+        assert share == pytest.approx(brute_force_best(counts) / counts.sum(), abs=1e-12)
+        matched = assignment[assignment >= 0]
+        assert len(matched) == min(shape) and len(set(matched.tolist())) == len(matched)  # one-to-one
+        assert share == pytest.approx(sum(counts[i, j] for i, j in enumerate(assignment) if j >= 0) / counts.sum())
+
+
+@pytest.mark.parametrize("bad", [np.zeros((3, 3)), -np.eye(3), np.zeros((0, 3)), np.ones(3), [[1, np.nan]]])
+def test_best_matching_refuses_tables_without_counts(bad):
+    with pytest.raises(ValueError):
+        best_matching(bad)
