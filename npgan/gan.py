@@ -64,6 +64,10 @@ class GANConfig:
     epochs: int = 100
     ema: float = 0.0
     mismatch: float = 0.5  # conditional only: share of D's negatives that are real images with a wrong label
+    info: bool = False     # InfoGAN (npgan.info): codes appended to z, which D's head Q must read back
+    info_categories: int = 10  # --info: size of the categorical code (one-hot)
+    info_continuous: int = 2   # --info: number of continuous codes, Uniform(-1, 1)
+    info_weight: float = 1.0   # --info: weight of the mutual-information term
     seed: int = 0
 
     @classmethod
@@ -75,6 +79,11 @@ class GANConfig:
     def classes(self):
         """Number of label classes the networks are conditioned on (0: unconditional)."""
         return CLASSES if self.conditional else 0
+
+    @property
+    def codes(self):
+        """``(categorical, continuous)``: InfoGAN's code sizes, appended to z; ``(0, 0)`` without ``info``."""
+        return (self.info_categories, self.info_continuous) if self.info else (0, 0)
 
 
 def sample_z(rng, n, z_size, dtype=np.float32):
@@ -170,6 +179,10 @@ class GAN:
         # Batch norm (the layers with buffers) normalises over the batch, so a batch mixing real and fake
         # images would tell D which is which from the statistics alone: D then sees them apart.
         self.separate_batches = bool(self.D.buffers)
+
+    def sample_latent(self, rng, n):
+        """G's latent input for ``n`` fakes: z ~ Uniform(-1, 1), (n, z_size). An InfoGAN appends its codes."""
+        return sample_z(rng, n, self.config.z_size)
 
     def start_epoch(self, epoch):
         """Set both learning rates for ``epoch`` (0, 1, ...): ``lr * lr_decay**epoch``. Late in a run,
@@ -272,7 +285,7 @@ class GAN:
         labels = labels_in_turn(n, classes)
         self.G_avg.train()
         for _ in range(batches):
-            self.G_avg.forward(with_labels(sample_z(rng, n, self.config.z_size), labels, classes))
+            self.G_avg.forward(with_labels(self.sample_latent(rng, n), labels, classes))
         self.G_avg.eval()
         for norm, momentum in zip(norms, momenta):
             norm.momentum = momentum
