@@ -195,7 +195,7 @@ def steering_paths(G, meta, classifier, n, steps, seed, digit, code=None):
     if meta["categorical"]:
         codes = np.full(n, code) if code is not None else labels_in_turn(n, meta["categorical"])
         latent = latent_rows(latent, codes, sample_z(rng, n, meta["continuous"]), meta["categorical"])
-    images, _, predicted = steer(G, classifier, latent, digit, steps, z_size=meta["z_size"])
+    images, _, predicted, _ = steer(G, classifier, latent, digit, steps, z_size=meta["z_size"])
     return images, predicted
 
 

@@ -5,18 +5,21 @@ Training moves weights down a loss's gradient; the same backward passes move an 
     z  ->  G  ->  x = G(z)  ->  classifier  ->  logits l  ->  log p(digit | x) = l_digit - logsumexp(l)
 
 ``d log p / d l = e_digit - softmax(l)`` (the softmax cross entropy's gradient, negated); the classifier's
-backward pass turns it into ``d log p / d x`` (its weights fixed), and G's backward pass into
-``d log p / d z``. Each step moves every z uphill, then clips it back into [-1, 1], the box z is drawn from
-in training: G never saw latent vectors outside it.
+backward pass turns it into ``d log p / d x`` (its weights fixed), and G's into ``d log p / d z``.
 
-The step of a row has a root-mean-square of ``rate`` per coordinate (the gradient divided by its own RMS):
-far from the digit the gradient is tiny, near it large, and a fixed length crosses both alike. A step that
-would *lower* a row's log-probability is halved and tried again (at most ``tries`` times, after which the
-row stays where it is), and the row keeps the halved rate: so each row's log-probability never falls.
+The steps are npgan's own Adam on z (minimising ``-log p``), then z clipped back into [-1, 1], the box z is
+drawn from in training: G never saw latent vectors outside it. Adam scales each coordinate of z by its own
+gradient's size, and that matters: a step along the raw gradient (or the gradient divided by its length)
+moves the few coordinates with large gradients and leaves the rest; measured on a 9-epoch mlp-bn
+generator, 30 z for each of the digits 0, 3, 7, 8, 50 steps: 66% of the end images were the digit with
+normalised-gradient steps (with a backtracking line search), 97% with Adam (lr 0.05, beta1 0.5).
+Adam is not a descent method step by step: a row's log-probability can dip on the way.
 """
 import numpy as np
 
+from .layers import Layer
 from .losses import log_softmax
+from .optim import Adam
 
 
 def log_probabilities(classifier, images):
@@ -36,39 +39,40 @@ def latent_gradient(G, classifier, log_probs, digit):
     return G.backward(classifier.backward(d_logits, param_grads=False), param_grads=False)
 
 
-def steer(G, classifier, latent, digit, steps=50, *, z_size=None, rate=0.05, tries=4):
-    """Move each row of ``latent`` (n, G's inputs) by ``steps`` steps of gradient ascent on ``log p(digit)``.
+class LatentRows(Layer):
+    """Latent vectors ``z`` (n, z_size) held as a parameter, so that an optimizer can move them."""
+
+    def __init__(self, z):
+        super().__init__()
+        self.params["z"], self.grads["z"] = z, np.zeros_like(z)
+
+
+def steer(G, classifier, latent, digit, steps=50, *, z_size=None, lr=0.05, beta1=0.5):
+    """Move each row of ``latent`` (n, G's inputs) by ``steps`` Adam steps up ``log p(digit)``.
 
     Only the first ``z_size`` columns move (default: all); the rest (InfoGAN's codes) stay as given. ``G``
     and ``classifier`` must be in evaluation mode (batch norms on running statistics: rows independent).
-    Returns ``(images (steps + 1, n, 784), log_probs (steps + 1, n), predicted (steps + 1, n))``: the
-    images, ``log p(digit)`` and the classifier's top class at the start and after each step.
+    Returns ``(images (steps + 1, n, 784), log_probs (steps + 1, n), predicted (steps + 1, n), latent)``:
+    the images, ``log p(digit)`` and the classifier's top class at the start and after each step, and the
+    latent rows at the end.
     """
     latent = np.array(latent)                                 # a copy: the caller's rows stay as given
     n, z_size = len(latent), latent.shape[1] if z_size is None else z_size
-    rates = np.full((n, 1), rate, dtype=latent.dtype)
+    z = LatentRows(latent[:, :z_size].copy())
+    optimizer = Adam(z, lr=lr, beta1=beta1)
     images = np.empty((steps + 1, n, 784), dtype=np.float32)
     log_probs, predicted = np.empty((steps + 1, n)), np.empty((steps + 1, n), dtype=np.int64)
     for step in range(steps + 1):
         images[step] = made = G.forward(latent)
         all_log_probs = log_probabilities(classifier, made)
-        current = log_probs[step] = all_log_probs[:, digit]
-        predicted[step] = all_log_probs.argmax(axis=1)
+        log_probs[step], predicted[step] = all_log_probs[:, digit], all_log_probs.argmax(axis=1)
         if step == steps:
             break
-        grad = latent_gradient(G, classifier, all_log_probs, digit)[:, :z_size]
-        grad /= np.sqrt(np.mean(grad * grad, axis=1, keepdims=True)) + 1e-12   # RMS 1 per row
-        pending = np.arange(n)                                # rows still looking for an uphill step
-        for _ in range(tries + 1):
-            trial = latent[pending]
-            trial[:, :z_size] = np.clip(trial[:, :z_size] + rates[pending] * grad[pending], -1, 1)
-            better = log_probabilities(classifier, G.forward(trial))[:, digit] > current[pending]
-            latent[pending[better]] = trial[better]
-            pending = pending[~better]
-            if not len(pending):
-                break
-            rates[pending] /= 2
-    return images, log_probs, predicted
+        np.negative(latent_gradient(G, classifier, all_log_probs, digit)[:, :z_size], out=z.grads["z"])
+        optimizer.step()                                      # down -log p: up log p
+        np.clip(z.params["z"], -1, 1, out=z.params["z"])      # back into the training range
+        latent[:, :z_size] = z.params["z"]
+    return images, log_probs, predicted, latent
 
 
 def arrival_steps(predicted, digit):
