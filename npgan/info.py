@@ -142,6 +142,9 @@ class InfoGAN(GAN):
     def __init__(self, config, *, dtype=np.float32):
         if config.conditional:
             raise ValueError("InfoGAN learns its codes without labels: --info does not go with --conditional")
+        if config.penalty != "none":
+            raise ValueError("--info does not go with --penalty: the penalty's critic has one output per image, "
+                             "InfoGAN's D also outputs Q's reading of the codes")
         categories, continuous = config.codes
         rng = np.random.default_rng(config.seed)
         G, D = build_pair(replace(config, z_size=config.z_size + categories + continuous), rng, dtype)
@@ -154,14 +157,10 @@ class InfoGAN(GAN):
         categories, continuous = self.config.codes
         return latent_rows(z, *sample_codes(rng, n, categories, continuous), categories)
 
-    def train_step(self, real, latent, labels=None):
-        """The GAN step on latent rows from :meth:`sample_latent`; Q is asked for their codes."""
+    def fakes(self, latent, labels=None):
+        """G's images of ``latent`` rows ``[z | one-hot c | u]``; their codes are what Q is asked for next."""
         self.objective.codes = latent[:, self.config.z_size:]
-        return super().train_step(real, latent, labels)
-
-    def losses(self, real, latent, labels=None):
-        self.objective.codes = latent[:, self.config.z_size:]
-        return super().losses(real, latent, labels)
+        return super().fakes(latent, labels)
 
 
 def build_gan(config, *, dtype=np.float32):
