@@ -85,6 +85,7 @@ class GANConfig:
     info_categories: int = 10  # --info: size of the categorical code (one-hot)
     info_continuous: int = 2   # --info: number of continuous codes, Uniform(-1, 1)
     info_weight: float = 1.0   # --info: weight of the mutual-information term
+    info_continuous_weight: float = 1.0  # --info: weight of the continuous codes' term inside it
     seed: int = 0
 
     @classmethod

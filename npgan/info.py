@@ -36,17 +36,17 @@ from .losses import Objective, log_softmax
 from .models import build_pair
 
 
-def info_loss(outputs, codes, categories):
+def info_loss(outputs, codes, categories, continuous_weight=1.0):
     """``(L_I, dL_I/doutputs)``: how badly Q's ``outputs`` read back the ``codes`` that made the fakes.
 
     ``outputs`` (N, K + C): Q's category logits, then its continuous estimates. ``codes`` (N, K + C): the
     one-hot categorical code ``e_c``, then the continuous codes ``u`` (the tail of G's latent rows).
-    ``K = categories``.
+    ``K = categories``; ``w = continuous_weight``.
 
-        L_I = mean_n [ -log softmax(q_n)_c  +  1/2 |v_n - u_n|^2 ]       (q: logits, v: estimates)
+        L_I = mean_n [ -log softmax(q_n)_c  +  w/2 |v_n - u_n|^2 ]       (q: logits, v: estimates)
 
     Gradient, per row divided by N: ``softmax(q) - e_c`` on the logits (softmax cross entropy) and
-    ``v - u`` on the estimates (the derivative of a half square).
+    ``w (v - u)`` on the estimates (the derivative of a half square).
     """
     n = len(outputs)
     logits, estimates = outputs[:, :categories], outputs[:, categories:]
@@ -56,7 +56,8 @@ def info_loss(outputs, codes, categories):
     cross_entropy = -float(np.sum(log_probs * target, dtype=np.float64))
     np.subtract(np.exp(log_probs), target, out=grad[:, :categories])
     diff = np.subtract(estimates, continuous, out=grad[:, categories:])
-    squared = 0.5 * float(np.sum(diff * diff, dtype=np.float64))
+    squared = 0.5 * continuous_weight * float(np.sum(diff * diff, dtype=np.float64))
+    diff *= continuous_weight
     grad /= n
     return (cross_entropy + squared) / n, grad
 
@@ -69,8 +70,8 @@ class InfoObjective:
     ``last_info_loss``: ``L_I`` at the last fake batch judged (for the log).
     """
 
-    def __init__(self, base, categories, weight):
-        self.base, self.categories, self.weight = base, categories, weight
+    def __init__(self, base, categories, weight, continuous_weight=1.0):
+        self.base, self.categories, self.weight, self.continuous_weight = base, categories, weight, continuous_weight
         self.codes, self.last_info_loss = None, float("nan")
 
     def d_real(self, x, smooth=0.0):
@@ -91,7 +92,7 @@ class InfoObjective:
         """Add ``weight * L_I`` of the code columns to the GAN term ``(loss, grad)`` of column 0."""
         if self.codes is None or len(self.codes) != len(x):
             raise ValueError("InfoObjective: set .codes to the fakes' codes (one row per fake) before a step")
-        info, info_grad = info_loss(x[:, 1:], self.codes, self.categories)
+        info, info_grad = info_loss(x[:, 1:], self.codes, self.categories, self.continuous_weight)
         self.last_info_loss = info
         info_grad *= self.weight
         return loss + self.weight * info, self._widen(grad, x, info_grad)
@@ -136,7 +137,7 @@ class InfoGAN(GAN):
     """A :class:`npgan.gan.GAN` whose G takes codes after z and whose D also outputs Q's reading of them.
 
     ``config.info_categories`` (K), ``config.info_continuous`` (C), ``config.info_weight`` (the weight of
-    ``L_I``). Latent rows are ``(N, z_size + K + C)`` (:meth:`sample_latent`); D's outputs ``(N, 1 + K + C)``.
+    ``L_I``), ``config.info_continuous_weight`` (``w`` of :func:`info_loss`). Latent rows are ``(N, z_size + K + C)`` (:meth:`sample_latent`); D's outputs ``(N, 1 + K + C)``.
     """
 
     def __init__(self, config, *, dtype=np.float32):
@@ -149,7 +150,7 @@ class InfoGAN(GAN):
         rng = np.random.default_rng(config.seed)
         G, D = build_pair(replace(config, z_size=config.z_size + categories + continuous), rng, dtype)
         super().__init__(config, networks=(G, with_code_head(D, categories + continuous, rng)), dtype=dtype)
-        self.objective = InfoObjective(self.objective, categories, config.info_weight)
+        self.objective = InfoObjective(self.objective, categories, config.info_weight, config.info_continuous_weight)
 
     def sample_latent(self, rng, n):
         """``[z | one-hot c | u]`` for ``n`` fakes, all from ``rng`` (z first, then the codes)."""

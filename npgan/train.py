@@ -254,6 +254,7 @@ HYPERPARAMETERS = (  # (GANConfig field, argparse type, help)
     ("info_categories", positive_int, "--info: categories of the categorical code"),
     ("info_continuous", nonnegative_int, "--info: number of continuous codes, Uniform(-1, 1)"),
     ("info_weight", positive_float, "--info: weight of the mutual-information term L_I"),
+    ("info_continuous_weight", positive_float, "--info: weight of the continuous codes' squared error in L_I"),
     ("seed", nonnegative_int, "random seed: same seed, same machine, same run"),
 )
 
@@ -332,7 +333,7 @@ def _check_flags(parser, args, explicit):
         parser.error(f"{flag} applies only to --model {owners}, not {model}")
     if "mismatch" in explicit and not explicit.get("conditional"):
         parser.error("--mismatch goes with --conditional")
-    info_flags = [name for name in ("info_categories", "info_continuous", "info_weight") if name in explicit]
+    info_flags = [name for name in explicit if name.startswith("info_")]
     if info_flags and not explicit.get("info"):
         parser.error(f"--{info_flags[0].replace('_', '-')} goes with --info")
     if explicit.get("info") and explicit.get("conditional"):

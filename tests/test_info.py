@@ -1,7 +1,5 @@
 """InfoGAN (npgan.info): the information term and the gradients it adds to D's body, Q and G, checked by
 finite differences in float64; codes through files, npgan.sample and npgan.evaluate."""
-import json
-
 import numpy as np
 import pytest
 
@@ -10,41 +8,37 @@ from npgan.evaluate import code_accuracy
 from npgan.gan import GANConfig, one_hot
 from npgan.gradcheck import numerical_gradient, relative_error
 from npgan.info import InfoGAN, build_gan, info_loss, latent_rows
-from npgan.losses import bce_with_logits, log_softmax
+from npgan.losses import bce_with_logits
 from npgan.norm import BatchNorm
 from npgan.sample import main as sample_main
 
-N, CATEGORIES, CONTINUOUS, Z = 6, 4, 2, 5
+N, CATEGORIES, CONTINUOUS, Z, W = 6, 4, 2, 5, 0.4  # W: the continuous codes' weight inside L_I
 SIZES = {"tutorial": dict(g_hidden=6, d_hidden=6), "mlp-bn": {}, "dcgan": dict(width=2)}
-
 
 def small(model, **overrides):
     return GANConfig.for_model(model, z_size=Z, info=True, info_categories=CATEGORIES, info_continuous=CONTINUOUS,
-                               info_weight=0.7, **{**SIZES[model], **overrides})
-
+                               info_weight=0.7, info_continuous_weight=W, **{**SIZES[model], **overrides})
 
 def reference_info_loss(outputs, categories, continuous):
-    """L_I written from its definition, row by row: -log softmax(q)[c] + 1/2 |v - u|^2, averaged."""
+    """L_I written from its definition, row by row: -log softmax(q)[c] + W/2 |v - u|^2, averaged."""
     total = 0.0
     for q, c, u in zip(outputs, categories, continuous):
         logits, estimates = q[:CATEGORIES], q[CATEGORIES:]
-        total += np.log(np.sum(np.exp(logits))) - logits[c] + 0.5 * np.sum((estimates - u) ** 2)
+        total += np.log(np.sum(np.exp(logits))) - logits[c] + W / 2 * np.sum((estimates - u) ** 2)
     return total / len(outputs)
-
 
 def test_information_term_and_its_gradient():
     rng = np.random.default_rng(0)
     outputs = rng.normal(0, 2, (N, CATEGORIES + CONTINUOUS))
     categories, continuous = rng.integers(0, CATEGORIES, N), rng.uniform(-1, 1, (N, CONTINUOUS))
     codes = np.concatenate([one_hot(categories, CATEGORIES, np.float64), continuous], axis=1)
-    loss, grad = info_loss(outputs, codes, CATEGORIES)
+    loss, grad = info_loss(outputs, codes, CATEGORIES, W)
     assert loss == pytest.approx(reference_info_loss(outputs, categories, continuous), rel=1e-12)
-    numeric = numerical_gradient(lambda: info_loss(outputs, codes, CATEGORIES)[0], outputs)
+    numeric = numerical_gradient(lambda: info_loss(outputs, codes, CATEGORIES, W)[0], outputs)
     assert relative_error(grad, numeric) < 1e-8
     # Q reading the codes back perfectly: the cross entropy tends to 0, the squared error is 0.
     perfect = np.concatenate([100 * codes[:, :CATEGORIES], continuous], axis=1)
-    assert info_loss(perfect, codes, CATEGORIES)[0] < 1e-30
-
+    assert info_loss(perfect, codes, CATEGORIES, W)[0] < 1e-30
 
 def nudged(model, seed):
     """A float64 InfoGAN of ``model`` with every parameter moved off its initial value, a batch of real
@@ -58,12 +52,10 @@ def nudged(model, seed):
     latent = gan.sample_latent(rng, N).astype(np.float64)
     return gan, rng, real, latent
 
-
 def gan_and_info_terms(out, latent):
     """D's outputs (N, 1 + K + C) split as the InfoGAN reads them: the logits and L_I of their codes."""
     codes = latent[:, Z:]
     return out[:, :1], reference_info_loss(out[:, 1:], codes[:, :CATEGORIES].argmax(axis=1), codes[:, CATEGORIES:])
-
 
 def check(net, loss, rng, label, record_max_error):
     """Each parameter's gradient as the step left it against finite differences of ``loss`` (up to 12
@@ -79,7 +71,6 @@ def check(net, loss, rng, label, record_max_error):
             error = relative_error(analytic, numeric)
             record_max_error(f"InfoGAN {label} {key}", error)
             assert error < 1e-6, (label, key)
-
 
 @pytest.mark.parametrize("model", ["tutorial", "mlp-bn", "dcgan"])
 def test_d_step_moves_d_body_and_q_by_the_gan_loss_plus_the_information_term(model, record_max_error):
@@ -103,7 +94,6 @@ def test_d_step_moves_d_body_and_q_by_the_gan_loss_plus_the_information_term(mod
     assert np.abs(q_columns).max() > 1e-3, "Q's weights must get the information term's gradient"
     check(gan.D, d_loss, rng, f"{model} D step", record_max_error)
 
-
 @pytest.mark.parametrize("model", ["tutorial", "mlp-bn", "dcgan"])
 def test_g_step_moves_g_by_the_gan_loss_plus_the_information_term_through_q(model, record_max_error):
     gan, rng, _, latent = nudged(model, 1)
@@ -120,7 +110,6 @@ def test_g_step_moves_g_by_the_gan_loss_plus_the_information_term_through_q(mode
     assert not gan.D.flat_grads.any(), "the G step must not move D or Q"
     check(gan.G, g_loss, rng, f"{model} G step", record_max_error)
 
-
 def test_latent_rows_and_training_step_shapes():
     gan = build_gan(small("mlp-bn"))
     assert isinstance(gan, InfoGAN) and not isinstance(build_gan(GANConfig()), InfoGAN)
@@ -136,14 +125,12 @@ def test_latent_rows_and_training_step_shapes():
     with pytest.raises(ValueError, match="conditional"):
         InfoGAN(small("tutorial", conditional=True))
 
-
 @pytest.fixture
 def info_generator(tmp_path):
     gan = InfoGAN(small("tutorial"))
     path = tmp_path / "generator.npz"
     np.savez(path, **generator_arrays(gan.G, Z, 0, gan.config.codes, model="tutorial"))
     return gan.G.eval(), path
-
 
 def test_generator_file_records_the_codes_and_sample_uses_them(info_generator, tmp_path, capsys):
     G, path = info_generator
@@ -157,7 +144,6 @@ def test_generator_file_records_the_codes_and_sample_uses_them(info_generator, t
     expected = G.forward(latent_rows(z, np.full(5, 3), u, CATEGORIES))
     np.testing.assert_allclose(np.load(npy), expected, atol=1e-6)
 
-
 def test_sweep_moves_only_the_chosen_continuous_code(info_generator, tmp_path, capsys):
     G, path = info_generator
     npy = tmp_path / "sweep.npy"
@@ -169,7 +155,6 @@ def test_sweep_moves_only_the_chosen_continuous_code(info_generator, tmp_path, c
     u[:, 1] = np.tile(np.linspace(-2, 2, 5), 3)
     expected = G.forward(latent_rows(z, np.repeat([0, 1, 2], 5), u, CATEGORIES))
     np.testing.assert_allclose(np.load(npy), expected, atol=1e-6)
-
 
 @pytest.mark.parametrize("flags, message", [
     (["--code", "4"], "--code 4: the generator's categorical code has 4 categories"),
@@ -183,7 +168,6 @@ def test_bad_code_flags_are_one_line_and_exit_2(info_generator, tmp_path, capsys
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and not (tmp_path / "x.png").exists()
 
-
 def test_code_on_a_generator_without_codes_is_refused(tmp_path, capsys):
     gan = build_gan(GANConfig(z_size=Z, g_hidden=6))
     path = tmp_path / "plain.npz"
@@ -192,7 +176,6 @@ def test_code_on_a_generator_without_codes_is_refused(tmp_path, capsys):
         assert sample_main(["--checkpoint", str(path), "--out", str(tmp_path / "x.png"), *flags]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "need an InfoGAN generator" in err
-
 
 def test_code_accuracy_undoes_the_codes_own_order():
     rng = np.random.default_rng(0)
