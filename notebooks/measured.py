@@ -36,3 +36,7 @@ CONDITIONAL = {
     "notebook_worst_digit": (9, 0.873),  # (digit, accuracy) of the digit recognised least often
     "notebook_fid": 23,
 }
+
+CONTROL = {
+    # Notebook 07's full run, end to end in nbclient (NPGAN_FAST unset): filled in from that run.
+}

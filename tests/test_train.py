@@ -106,7 +106,8 @@ def test_crash_mid_epoch_then_resume_equals_an_uninterrupted_run(idx_images, tmp
     (1000, ["--g-hidden", "16", "--d-hidden", "16", "--loss", "wgan", "--penalty", "gp", "--d-steps", "5"]),
     # RMSprop, clipping and spectral norm's vectors on a convolutional critic
     (600, ["--model", "dcgan", "--width", "4", "--loss", "wgan", "--spectral-norm", "--d-steps", "2"]),
-], ids=["tutorial", "mlp-bn", "dcgan", "wgan-gp", "wgan-clip-sn"])
+    (300, ["--model", "mlp-bn", "--info", "--ema", "0.9"]),  # InfoGAN: codes drawn from the run's stream, Q in D
+], ids=["tutorial", "mlp-bn", "dcgan", "wgan-gp", "wgan-clip-sn", "mlp-bn-info"])
 def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path, images, model):
     """A real SIGKILL at an arbitrary moment (here: soon after the first checkpoint appears)."""
     rng = np.random.default_rng(1)
@@ -274,6 +275,8 @@ def test_conditional_run_end_to_end_resumes_exactly_and_samples_digits(labelled_
     (["--model", "dcgan", "--g-hidden", "64"], "--g-hidden applies only to --model tutorial"),
     (["--model", "mlp-bn", "--d-hidden", "64"], "--d-hidden applies only to --model tutorial"),
     (["--eval-every", "0"], "positive"),
+    (["--info", "--conditional"], "--info learns its codes without labels: it does not go with --conditional"),
+    (["--info-weight", "2"], "--info-weight goes with --info"),
 ])
 def test_bad_flag_combinations(idx_images, tmp_path, capsys, flags, message):
     argv = ["--out", str(tmp_path / "out"), "--no-progress", *flags]
@@ -302,10 +305,14 @@ def test_eval_every_scores_the_generator_and_keeps_the_best(idx_images, tmp_path
     lines = []
     run = train(images, config, tmp_path, evaluator=mnist_evaluator, eval_every=2, progress=False, log=lines.append)
     rows = (tmp_path / "losses.csv").read_text().splitlines()
-    assert rows[0] == "epoch,d_loss,g_loss,d_loss_mean,g_loss_mean,fid,min_share,kl_uniform,confident_share"
-    assert rows[1].endswith(",,,,") and not rows[2].endswith(",")  # scored at epochs 2 and 4 only
+    assert rows[0] == ("epoch,d_loss,g_loss,d_loss_mean,g_loss_mean,fid,min_share,kl_uniform,confident_share,"
+                       "precision,recall")
+    assert rows[1].endswith(",,,,,,") and not rows[2].endswith(",")  # scored at epochs 2 and 4 only
     fids = np.asarray(run.history["fid"], dtype=float)
     assert np.isnan(fids[[0, 2]]).all() and np.isfinite(fids[[1, 3]]).all()
+    for key in ("precision", "recall"):
+        logged = np.asarray(run.history[key], dtype=float)
+        assert np.isnan(logged[[0, 2]]).all() and ((logged[[1, 3]] >= 0) & (logged[[1, 3]] <= 1)).all()
     assert sum("2,000 samples scored: FID" in line for line in lines) == 2
     best_epoch = 2 + 2 * int(np.argmin(fids[[1, 3]]))
     assert run.state["best_epoch"] == best_epoch and run.state["best_fid"] == np.nanmin(fids)
@@ -328,7 +335,7 @@ def test_eval_every_with_own_images_is_refused(idx_images, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("model", [["--model", "mlp-bn"], ["--model", "dcgan", "--width", "4"]], ids=["mlp-bn", "dcgan"])
-def test_new_models_train_sample_and_evaluate(model, tmp_path, capsys, mnist_dir, cache_dir, mnist_evaluator):
+def test_new_models_train_sample_and_evaluate(model, tmp_path, capsys, mnist_dir, cache_dir, test_judge):
     """One short epoch of each new model on real digits, then its generator file through npgan.sample and
     npgan.evaluate, which rebuild the network from the file alone."""
     images = read_idx(mnist_dir / "train-images-idx3-ubyte.gz")[:640]
