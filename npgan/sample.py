@@ -135,8 +135,8 @@ def draw(G, meta, n, seed, digit=None, code=None):
     z = sample_z(rng, n, meta["z_size"])
     classes = meta["classes"]
     if meta["categorical"]:
-        codes = np.full(n, code) if code is not None else labels_in_turn(n, meta["categorical"])
-        return generate(G, latent_rows(z, codes, sample_z(rng, n, meta["continuous"]), meta["categorical"])), codes
+        latent, codes = with_codes(z, meta, rng, code)
+        return generate(G, latent), codes
     if not classes:
         return generate(G, z), None
     if digit == "all":
@@ -174,6 +174,14 @@ def walks(G, meta, rows, steps, seed, digit=None):
     return generate(G, inputs)
 
 
+def with_codes(z, meta, rng, code=None):
+    """``(latent rows [z | one-hot c | u], c)`` of an InfoGAN generator: the categorical code ``code`` for
+    every row, else the categories in turn; continuous codes u ~ Uniform(-1, 1) from ``rng``."""
+    n, categories = len(z), meta["categorical"]
+    codes = np.full(n, code) if code is not None else labels_in_turn(n, categories)
+    return latent_rows(z, codes, sample_z(rng, n, meta["continuous"]), categories), codes
+
+
 def sweeps(G, meta, rows, steps, seed, index, code=None):
     """Rows ``(rows * steps, 784)`` in which continuous code ``index`` goes from -SWEEP to SWEEP, row-major.
 
@@ -193,8 +201,7 @@ def steering_paths(G, meta, classifier, n, steps, seed, digit, code=None):
     rng = np.random.default_rng(seed)
     latent = sample_z(rng, n, meta["z_size"])
     if meta["categorical"]:
-        codes = np.full(n, code) if code is not None else labels_in_turn(n, meta["categorical"])
-        latent = latent_rows(latent, codes, sample_z(rng, n, meta["continuous"]), meta["categorical"])
+        latent, _ = with_codes(latent, meta, rng, code)
     images, _, predicted, _ = steer(G, classifier, latent, digit, steps, z_size=meta["z_size"])
     return images, predicted
 
