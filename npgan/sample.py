@@ -33,6 +33,7 @@ MAX_STEPS, MAX_ROWS = 100, 100
 SWEEP = 2.0          # --sweep-code: from -SWEEP to SWEEP, past the training range [-1, 1] (as the paper's figure)
 MAX_STEER = 1000     # --steer: start points at most (their paths are kept: (steps + 1) x n images)
 STEER_ROWS, STEER_COLS = 20, 10  # --steer's picture: the first 20 paths, 10 images each
+SURE = 0.9           # --steer's picture: a path ends where the classifier gives the digit this probability
 
 EPILOG = f"""\
 examples:
@@ -197,21 +198,20 @@ def sweeps(G, meta, rows, steps, seed, index, code=None):
 
 def steering_paths(G, meta, classifier, n, steps, seed, digit, code=None):
     """Steer ``n`` random z towards ``digit`` (:func:`npgan.steer.steer`; an InfoGAN's codes drawn as
-    :func:`draw` draws them, and kept). Returns ``(images (steps + 1, n, 784), predicted (steps + 1, n))``."""
+    :func:`draw` draws them, and kept). Returns ``(images (steps + 1, n, 784), log_probs (steps + 1, n),
+    predicted (steps + 1, n))``: along the paths, the images, ``log p(digit)`` and the top class."""
     rng = np.random.default_rng(seed)
     latent = sample_z(rng, n, meta["z_size"])
     if meta["categorical"]:
         latent, _ = with_codes(latent, meta, rng, code)
-    images, _, predicted, _ = steer(G, classifier, latent, digit, steps, z_size=meta["z_size"])
-    return images, predicted
+    return steer(G, classifier, latent, digit, steps, z_size=meta["z_size"])[:3]
 
 
-def path_frames(images, predicted, digit, rows=STEER_ROWS, cols=STEER_COLS):
+def path_frames(images, arrived, rows=STEER_ROWS, cols=STEER_COLS):
     """The steering picture: for each of the first ``rows`` paths, ``cols`` images evenly spaced from its
-    start to the first step at which the classifier sees ``digit`` (the last step if it never does);
-    ``(rows * cols, 784)``, row-major."""
+    start to its step ``arrived`` (-1: the last step); ``(rows * cols, 784)``, row-major."""
     rows = min(rows, images.shape[1])
-    arrived = arrival_steps(predicted[:, :rows], digit)
+    arrived = arrived[:rows]
     ends = np.where(arrived >= 0, arrived, len(images) - 1)
     at = np.rint(np.linspace(0, 1, cols)[None, :] * ends[:, None]).astype(int)   # (rows, cols) step indices
     return images[at, np.arange(rows)[:, None]].reshape(rows * cols, -1)
@@ -258,12 +258,13 @@ def run(args):
 
     outputs = []
     if args.steer is not None:
-        images, predicted = steering_paths(G, meta, _classifier(args), args.n, args.steps or 50, args.seed,
-                                           args.steer, args.code)
-        samples, shown = images[-1], path_frames(images, predicted, args.steer)
+        images, log_probs, predicted = steering_paths(G, meta, _classifier(args), args.n, args.steps or 50,
+                                                      args.seed, args.steer, args.code)
+        sure = arrival_steps(log_probs >= np.log(SURE))  # the picture's rows end where the classifier is sure
+        samples, shown = images[-1], path_frames(images, sure)
         nrows, ncols = len(shown) // STEER_COLS, STEER_COLS
-        arrived = arrival_steps(predicted, args.steer)
-        title = f"z steered towards a {args.steer}, seed {args.seed}: each row until it is one"
+        arrived = arrival_steps(predicted == args.steer)
+        title = f"z steered towards a {args.steer}, seed {args.seed}: each row until p({args.steer}) >= {SURE:g}"
     elif args.interpolate or args.sweep_code is not None:
         steps = args.steps or 10
         if args.interpolate:
@@ -302,10 +303,10 @@ def run(args):
     if gif is not None:
         print(f"wrote {gif}: {steps} frames there and back")
     if args.steer is not None:
-        reached = predicted[-1] == args.steer
-        print(f"steered {args.n} z for {len(predicted) - 1} steps: the classifier calls {reached.mean():.0%} of the end "
-              f"images a {args.steer}; {np.mean(arrived >= 0):.0%} were one at some step (median step "
-              f"{np.median(arrived[arrived >= 0]) if np.any(arrived >= 0) else float('nan'):.0f})")
+        end_sure = np.mean(log_probs[-1] >= np.log(SURE))
+        print(f"steered {args.n} z for {len(predicted) - 1} steps: the classifier calls {np.mean(predicted[-1] == args.steer):.0%} "
+              f"of the end images a {args.steer} ({end_sure:.0%} with p >= {SURE:g}); {np.mean(arrived >= 0):.0%} were "
+              f"one at some step (median step {np.median(arrived[arrived >= 0]) if np.any(arrived >= 0) else float('nan'):.0f})")
     return 0
 
 
