@@ -190,7 +190,8 @@ def main(argv=None):
             plots.write_gif(walk_frames(walk, 8, 10, grid=(2, 4)), f, fps=8, hold_last=0.3)
         history = checkpoints["mlp-bn"].history
         scored = np.flatnonzero(np.isfinite(history["fid"]))
-        plots.save_figure(plots.quality_figure(scored + 1, *(history[key][scored] for key in QUALITY_KEYS)),
+        logged = {key: history.get(key, np.full(len(history["fid"]), np.nan)) for key in QUALITY_KEYS}  # older runs
+        plots.save_figure(plots.quality_figure(scored + 1, *(logged[key][scored] for key in QUALITY_KEYS)),
                           out / "quality.png", dpi=70)
         fig, errors = gradient_checks_figure()
         plots.save_figure(fig, out / "gradient_checks.png", dpi=80)

@@ -5,6 +5,8 @@
 - :func:`class_shares`, :func:`kl_from_uniform`, :func:`confident_share`: what the classifier calls the
   samples, and how sure it is.
 - :func:`nearest_distances`: each image's distance to its nearest training image, for the copying ratio.
+- :func:`precision_recall`: how much of the samples lies on the real data's manifold (precision: quality)
+  and how much of the real data the samples' manifold covers (recall: variety), k-NN manifolds.
 - :func:`best_matching`: the one-to-one matching of codes to classes that agrees most often (the
   Hungarian algorithm), for scoring a code learnt without labels (InfoGAN) against a classifier's labels.
 """
@@ -122,6 +124,82 @@ def copying_ratio(sample_distances, real_distances):
     generator reproduces training images (memorises) rather than making new ones.
     """
     return float(np.mean(sample_distances, dtype=np.float64) / np.mean(real_distances, dtype=np.float64))
+
+
+# --- Precision and recall --------------------------------------------------------------------------------
+
+def squared_distance_blocks(queries, references, block=1000):
+    """Yield ``(start, d2)``: squared Euclidean distances from ``queries[start:start + block]`` to every row
+    of ``references``, a (block, m) float32 array at a time, never the whole (n, m) matrix.
+
+    ``|q - r|^2 = |q|^2 + |r|^2 - 2 q.r``: one BLAS product per block. Rounding can leave a tiny negative
+    value for (near-)identical rows: clipped to 0.
+    """
+    queries, references = np.asarray(queries, np.float32), np.asarray(references, np.float32)
+    reference_norms = np.einsum("ij,ij->i", references, references)
+    for start in range(0, len(queries), block):
+        rows = queries[start:start + block]
+        d2 = rows @ references.T
+        d2 *= -2
+        d2 += reference_norms
+        d2 += np.einsum("ij,ij->i", rows, rows)[:, None]
+        yield start, np.maximum(d2, 0, out=d2)
+
+
+def knn_radii(features, k=3, block=1000):
+    """Squared distance from each row of ``features`` (n, D) to its ``k``-th nearest *other* row: (n,) float32.
+
+    Around each point, a ball reaching its k-th neighbour; the union of the balls estimates the manifold
+    the points came from (small balls where points are dense, large where sparse). Each row's own
+    distance 0 is the smallest in its row, so the k-th other neighbour is the (k+1)-th smallest.
+    """
+    features = np.asarray(features, np.float32)
+    if not 1 <= k < len(features):
+        raise ValueError(f"need 1 <= k < n to find a k-th neighbour, got k={k}, n={len(features)}")
+    radii = np.empty(len(features), dtype=np.float32)
+    for start, d2 in squared_distance_blocks(features, features, block):
+        radii[start:start + len(d2)] = np.partition(d2, k, axis=1)[:, k]
+    return radii
+
+
+def precision_recall(real, fake, k=3, block=1000):
+    """Improved precision and recall (Kynkäänniemi et al. 2019) of ``fake`` features against ``real`` ones.
+
+    The real manifold is the union of balls around the real points, each reaching its ``k``-th nearest real
+    neighbour (:func:`knn_radii`); the fake manifold likewise. Then
+
+        precision = share of fake points inside the real manifold   (are the samples realistic?)
+        recall    = share of real points inside the fake manifold   (is all of the real data covered?)
+
+    FID mixes both in one number. Measured in the CNN judge's features on MNIST (10,000 of each): held-out
+    real digits 0.85 and 0.85 (k = 3 balls of a finite sample miss some of the true manifold, so real data
+    scores below 1); only the 1s, 0.90 and 0.11; blurred digits 0.93 and 0.36 (typical, but not varied).
+    Compare sets of the same size: the radii shrink as n grows.
+
+    The weakness (Naeem et al. 2020): a real outlier's ball is large, and a tight clump of bad samples
+    inside it all counts as precise. Uniform noise images all land near the judge's feature origin, in
+    the balls of a few faint real digits: precision 1.0 for pure noise. Read precision beside FID and the
+    confident share, which do see noise.
+
+    One pass over (block, m) distance blocks of fake against real serves both: a block's rows (fake points)
+    are compared with the real radii (precision), its columns (real points) with the fake radii (recall).
+    Returns ``(precision, recall)`` as floats.
+    """
+    real, fake = np.asarray(real, np.float32), np.asarray(fake, np.float32)
+    return coverage(real, knn_radii(real, k, block), fake, knn_radii(fake, k, block), block)
+
+
+def coverage(real, real_radii, fake, fake_radii, block=1000):
+    """``(precision, recall)`` from both sets and their :func:`knn_radii` (so a caller can keep the real
+    set's radii between calls): fake point ``i`` is on the real manifold when ``|f_i - r_j|^2 <=
+    real_radii[j]`` for some ``j``; real point ``j`` is on the fake manifold when ``|f_i - r_j|^2 <=
+    fake_radii[i]`` for some ``i``."""
+    inside_real = np.zeros(len(fake), dtype=bool)
+    inside_fake = np.zeros(len(real), dtype=bool)
+    for start, d2 in squared_distance_blocks(fake, real, block):
+        inside_real[start:start + len(d2)] = (d2 <= real_radii).any(axis=1)
+        inside_fake |= (d2 <= fake_radii[start:start + len(d2), None]).any(axis=0)
+    return float(inside_real.mean()), float(inside_fake.mean())
 
 
 # --- Matching codes to classes --------------------------------------------------------------------------

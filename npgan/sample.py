@@ -7,12 +7,14 @@
     python -m npgan.sample --checkpoint info/generator.npz --code 3 --n 16        # an InfoGAN's category 3
     python -m npgan.sample --checkpoint info/generator.npz --sweep-code 0         # its first continuous code
     python -m npgan.sample --checkpoint out/generator.npz --steer 7 --n 8         # z steered until it draws a 7
+    python -m npgan.sample --checkpoint out/generator.npz --truncation 0.5   # z nearer the centre: safer digits
 
 Latent vectors z ~ Uniform(-1, 1) (as in training) go through the generator; the images are written as a
 grid (PNG) and, with ``--npy``, as a float32 array of shape (n, 784) in [-1, 1]. The checkpoint is read
 without unpickling; every error is one line on stderr and a non-zero exit, and no output is half-written.
 """
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import numpy as np
 
 from . import plots
 from .checkpoints import CheckpointError, load_generator
+from .classifier import DEFAULT_JUDGE, JUDGES
 from .cli import ArgumentParser, UsageError, check_outputs, int_range, nonnegative_int, positive_int, run_main, write_all
 from .gan import labels_in_turn, one_hot, sample_z, with_labels
 from .info import latent_rows
@@ -46,6 +49,7 @@ examples:
   python -m npgan.sample --checkpoint info/generator.npz --code 3 --n 16        (InfoGAN: category 3 of its code)
   python -m npgan.sample --checkpoint info/generator.npz --sweep-code 1 --steps 9 (continuous code 1 from -2 to 2)
   python -m npgan.sample --checkpoint out/generator.npz --steer 7 --n 8 --npy sevens.npy   (steer z to a 7)
+  python -m npgan.sample --checkpoint out/generator.npz --truncation 0.5      (typical digits, less variety)
 
 The grid shows the first {MAX_GRID} samples at most; --npy holds all of them. A conditional generator
 asked for no digit draws the digits 0-9 in turn; an InfoGAN generator asked for no --code draws its
@@ -64,6 +68,39 @@ def digits(text):
     return tuple(int(part) for part in parts)
 
 
+def truncation(text):
+    """argparse type for --truncation: a number T in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a number T with 0 < T <= 1 (z ~ Uniform(-1, 1) never goes "
+                                         f"beyond 1, so T = 1 truncates nothing), got {text!r}")
+    return value
+
+
+TRUNCATION_HELP = ("the truncation trick: every z value beyond T in absolute value is redrawn, so z ~ "
+                   "Uniform(-T, T), 0 < T <= 1 (1: none); smaller T, more typical images and less variety "
+                   "(higher precision, lower recall)")
+
+
+def truncate(z, limit):
+    """``z`` ~ Uniform(-1, 1) with every value beyond ``limit`` T (in absolute value) redrawn until it lies
+    within: the truncation trick (Brock et al. 2019, BigGAN), which keeps G to the middle of its latent
+    space, where training put most of its z.
+
+    Redrawing a uniform value until it lands in [-T, T] leaves it uniform on [-T, T]: the same as scaling
+    the first draw by T, which is what this does (one draw, no loop, in place). So the same seed gives the
+    same z *directions* at every T: a figure over T shows the same samples drawn towards the centre.
+    (For a normal z, truncation would cut the tails and keep the middle's shape; for a uniform z the
+    middle is all there is.) ``limit`` None: ``z`` unchanged.
+    """
+    if limit is not None:
+        z *= np.float32(limit)
+    return z
+
+
 def build_parser():
     parser = ArgumentParser(
         prog=PROG, epilog=EPILOG,
@@ -74,6 +111,7 @@ def build_parser():
                         help=f"number of samples to draw, 1 to {MAX_N} (with --digit all: of each digit)")
     parser.add_argument("--seed", type=nonnegative_int, default=0,
                         help="seed of the latent vectors z ~ Uniform(-1, 1); same seed, same images")
+    parser.add_argument("--truncation", type=truncation, default=None, metavar="T", help=TRUNCATION_HELP)
     parser.add_argument("--out", default="digits.png", metavar="PNG",
                         help="where to write the grid of samples (PNG)")
     parser.add_argument("--npy", default=None, metavar="NPY",
@@ -96,6 +134,8 @@ def build_parser():
                                "end images")
     steering.add_argument("--data-dir", default="data",
                           help="--steer: MNIST folder (missing files are downloaded); the classifier is cached here")
+    steering.add_argument("--judge", choices=JUDGES, default=DEFAULT_JUDGE,
+                          help="--steer: which of npgan.evaluate's reference classifiers to climb")
     steering.add_argument("--cache-dir", default=None,
                           help="--steer: cache the classifier here instead (default: --data-dir, else ~/.cache/npgan)")
     walk = parser.add_argument_group("walks through latent space")
@@ -123,8 +163,9 @@ def generate(G, inputs, chunk=CHUNK):
     return samples
 
 
-def draw(G, meta, n, seed, digit=None, code=None):
-    """``(samples (m, 784), labels (m,) or None)`` from ``G`` with z drawn from ``default_rng(seed)``.
+def draw(G, meta, n, seed, digit=None, truncation=None, code=None):
+    """``(samples (m, 784), labels (m,) or None)`` from ``G`` with z drawn from ``default_rng(seed)``
+    (drawn nearer 0 by :func:`truncate` when ``truncation`` is given).
 
     InfoGAN (``meta["categorical"]`` > 0): m = n, ``labels`` the categorical codes: ``code`` K for all, else
     the categories in turn; continuous codes ~ Uniform(-1, 1) from the same stream, after z.
@@ -133,7 +174,7 @@ def draw(G, meta, n, seed, digit=None, code=None):
     column of a grid shares its style); None gives the classes in turn (0, 1, ..., 9, 0, ...).
     """
     rng = np.random.default_rng(seed)
-    z = sample_z(rng, n, meta["z_size"])
+    z = truncate(sample_z(rng, n, meta["z_size"]), truncation)
     classes = meta["classes"]
     if meta["categorical"]:
         latent, codes = with_codes(z, meta, rng, code)
@@ -219,6 +260,10 @@ def path_frames(images, arrived, rows=STEER_ROWS, cols=STEER_COLS):
 
 def _check_args(args, meta):
     """Flag combinations that depend on each other or on the generator: UsageError."""
+    if args.interpolate and args.truncation is not None:
+        raise UsageError("--truncation goes with drawing samples, not with --interpolate")
+    if args.truncation is not None and (args.sweep_code is not None or args.steer is not None):
+        raise UsageError("--truncation goes with drawing samples, not with --sweep-code or --steer")
     walking = args.interpolate or args.sweep_code is not None
     if not walking and (args.rows or args.gif):
         raise UsageError("--rows and --gif go with --interpolate or --sweep-code")
@@ -279,7 +324,7 @@ def run(args):
         if gif is not None:
             outputs.append((gif, lambda f: plots.write_gif(walk_frames(samples, rows, steps), f, fps=8, hold_last=0.5)))
     else:
-        samples, _ = draw(G, meta, args.n, args.seed, args.digit, args.code)
+        samples, _ = draw(G, meta, args.n, args.seed, args.digit, args.truncation, code=args.code)
         shown = samples[:MAX_GRID]
         if args.digit == "all":
             nrows, ncols = meta["classes"], args.n
@@ -289,6 +334,7 @@ def run(args):
             nrows, ncols = plots.grid_shape(len(shown), args.cols)
         what = "" if args.digit in (None, "all") else f" of digit {args.digit[0]}"
         what += "" if args.code is None else f" of code {args.code}"
+        what += "" if args.truncation is None else f", truncation {args.truncation:g}"
         title = f"{len(samples)} samples{what}, seed {args.seed}" if len(shown) == len(samples) else \
             f"first {len(shown)} of {len(samples)} samples{what}, seed {args.seed}"
     fig = plots.sample_grid_figure(shown, nrows, ncols, title=title)
@@ -315,7 +361,8 @@ def _classifier(args):
     this module's :func:`draw`)."""
     from .evaluate import Evaluator
 
-    evaluator = Evaluator("mnist", args.data_dir, cache_dir=args.cache_dir, log=lambda message: print(f"{PROG}: {message}"))
+    evaluator = Evaluator("mnist", args.data_dir, cache_dir=args.cache_dir, judge=args.judge,
+                          log=lambda message: print(f"{PROG}: {message}"))
     return evaluator.net.eval()
 
 

@@ -1,5 +1,5 @@
 """The evaluator's figures on hand-made data: Fréchet distance, class shares, confidence, nearest distances,
-the best matching of codes to classes."""
+precision and recall, the best matching of codes to classes."""
 import itertools
 
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 
 from npgan.losses import softmax
 from npgan.metrics import (best_matching, class_shares, confident_share, copying_ratio, frechet_distance, gaussian_fit,
-                           kl_from_uniform, nearest_distances, sqrtm_psd)
+                           kl_from_uniform, knn_radii, nearest_distances, precision_recall, sqrtm_psd)
 
 
 def random_covariance(rng, d, rank=None):
@@ -113,6 +113,68 @@ def test_copying_ratio_near_one_for_held_out_images_and_far_below_for_copies():
     copies = np.clip(as_samples(train[:300]) + rng.normal(0, 0.02, (300, 784)), -1, 1)
     assert copying_ratio(nearest_distances(as_samples(held_out), train), test_distances) == pytest.approx(1, abs=0.05)
     assert copying_ratio(nearest_distances(copies, train), test_distances) < 0.2
+
+
+# --- precision and recall -------------------------------------------------------------------------------
+
+def clusters(rng, n, centres, spread=1.0):
+    """``n`` points around ``centres`` (C, D), an equal share each (in turn), Gaussian with std ``spread``."""
+    centres = np.asarray(centres, dtype=np.float32)
+    return centres[np.arange(n) % len(centres)] + rng.normal(0, spread, (n, centres.shape[1])).astype(np.float32)
+
+
+def test_knn_radii_match_brute_force_across_blocks():
+    rng = np.random.default_rng(8)
+    features = rng.standard_normal((57, 6)).astype(np.float32)
+    d2 = ((features[:, None] - features[None]) ** 2).sum(-1)
+    for k in (1, 3):
+        expected = np.sort(d2, axis=1)[:, k]  # column 0 is each point itself
+        np.testing.assert_allclose(knn_radii(features, k, block=10), expected, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="k-th neighbour"):
+        knn_radii(features[:3], k=3)
+
+
+def test_identical_sets_have_full_precision_and_recall():
+    features = clusters(np.random.default_rng(9), 500, np.eye(4) * 10)
+    assert precision_recall(features, features.copy()) == (1.0, 1.0)
+
+
+def test_disjoint_clusters_have_neither():
+    rng = np.random.default_rng(10)
+    real, fake = clusters(rng, 400, [[0, 0, 0]]), clusters(rng, 400, [[50, 0, 0]])
+    assert precision_recall(real, fake) == (0.0, 0.0)
+
+
+def test_a_single_cluster_of_several_is_precise_but_recalls_its_share():
+    # Real data: five clusters; the samples: many points of one of them (a generator that makes only 1s).
+    rng = np.random.default_rng(11)
+    centres = np.eye(5, 8) * 20
+    real = clusters(rng, 1000, centres)
+    one = clusters(rng, 1000, centres[:1])
+    precision, recall = precision_recall(real, one, block=128)
+    # (five times as many samples in that cluster as real points reach further into its tails: 0.88)
+    assert precision > 0.8 and recall == pytest.approx(0.2, abs=0.03)
+    # Two samples from the same data score high on both (k = 3 balls miss some of the tails: 0.86 here).
+    held_out = clusters(rng, 1000, centres)
+    precision, recall = precision_recall(real, held_out)
+    assert precision > 0.8 and recall > 0.8
+
+
+def test_half_noise_halves_precision_and_keeps_recall():
+    rng = np.random.default_rng(12)
+    centres = np.eye(4, 8) * 20
+    real, good = clusters(rng, 1000, centres), clusters(rng, 1000, centres)
+    noisy = np.concatenate([good[:500], rng.uniform(-60, 60, (500, 8)).astype(np.float32)])
+    base_precision, base_recall = precision_recall(real, good)
+    precision, recall = precision_recall(real, noisy)
+    assert precision == pytest.approx(base_precision / 2, abs=0.05)
+    assert recall > base_recall - 0.15  # the half that is real-like still covers the clusters, a bit more thinly
+
+
+def test_precision_recall_do_not_depend_on_the_block_size():
+    rng = np.random.default_rng(13)
+    real, fake = clusters(rng, 300, np.eye(3) * 4), clusters(rng, 250, np.eye(3) * 4, spread=1.5)
+    assert precision_recall(real, fake, block=7) == precision_recall(real, fake, block=1000)
 
 
 # --- best_matching ---------------------------------------------------------------------------------------
