@@ -319,7 +319,9 @@ def run(args):
         else:
             rows = args.rows or (1 if args.code is not None else meta["categorical"])
             samples = sweeps(G, meta, rows, steps, args.seed, args.sweep_code, args.code)
-            title = f"continuous code {args.sweep_code} from {-SWEEP:g} to {SWEEP:g}, a row per z, seed {args.seed}"
+            rows_are = f"code {args.code}" if args.code is not None else "categories in turn"
+            title = (f"continuous code {args.sweep_code} from {-SWEEP:g} to {SWEEP:g}; rows: {rows_are}, "
+                     f"a z each, seed {args.seed}")
         nrows, ncols, shown = rows, steps, samples
         if gif is not None:
             outputs.append((gif, lambda f: plots.write_gif(walk_frames(samples, rows, steps), f, fps=8, hold_last=0.5)))
