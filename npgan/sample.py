@@ -188,12 +188,13 @@ def draw(G, meta, n, seed, digit=None, truncation=None, code=None):
     return generate(G, with_labels(z, labels, classes)), labels
 
 
-def walks(G, meta, rows, steps, seed, digit=None):
+def walks(G, meta, rows, steps, seed, digit=None, code=None):
     """Latent walks ``(rows * steps, 784)``, row-major: row r goes in a straight line from z_a[r] to z_b[r].
 
     For a conditional generator the label stays fixed along a row (``digit`` K, a row per class for
     ``"all"``, classes in turn otherwise), except ``digit=(K, L)``: z stays put and the label input moves
-    from one-hot K to one-hot L, morphing one digit into the other.
+    from one-hot K to one-hot L, morphing one digit into the other. An InfoGAN's categorical code stays
+    fixed along a row too (``code``, else the categories in turn), its continuous codes at 0.
     """
     rng = np.random.default_rng(seed)
     z_size, classes = meta["z_size"], meta["classes"]
@@ -210,18 +211,22 @@ def walks(G, meta, rows, steps, seed, digit=None):
             label_rows = np.broadcast_to(one_hot(labels, classes)[:, None], (rows, steps, classes))
     inputs = z if not classes else np.concatenate([z, label_rows], axis=2)
     inputs = np.ascontiguousarray(inputs.reshape(rows * steps, -1), dtype=np.float32)
-    if meta["categorical"]:  # an InfoGAN: its categories in turn along the rows, continuous codes 0
-        categories = np.repeat(labels_in_turn(rows, meta["categorical"]), steps)
+    if meta["categorical"]:
+        categories = np.repeat(categories_for(rows, meta, code), steps)
         inputs = latent_rows(inputs, categories, np.zeros((len(inputs), meta["continuous"])), meta["categorical"])
     return generate(G, inputs)
 
 
+def categories_for(n, meta, code=None):
+    """An InfoGAN's categorical code for ``n`` rows: ``code`` for all, else its categories in turn."""
+    return np.full(n, code) if code is not None else labels_in_turn(n, meta["categorical"])
+
+
 def with_codes(z, meta, rng, code=None):
-    """``(latent rows [z | one-hot c | u], c)`` of an InfoGAN generator: the categorical code ``code`` for
-    every row, else the categories in turn; continuous codes u ~ Uniform(-1, 1) from ``rng``."""
-    n, categories = len(z), meta["categorical"]
-    codes = np.full(n, code) if code is not None else labels_in_turn(n, categories)
-    return latent_rows(z, codes, sample_z(rng, n, meta["continuous"]), categories), codes
+    """``(latent rows [z | one-hot c | u], c)`` of an InfoGAN generator, c from :func:`categories_for`;
+    continuous codes u ~ Uniform(-1, 1) from ``rng``."""
+    codes = categories_for(len(z), meta, code)
+    return latent_rows(z, codes, sample_z(rng, len(z), meta["continuous"]), meta["categorical"]), codes
 
 
 def sweeps(G, meta, rows, steps, seed, index, code=None):
@@ -231,7 +236,7 @@ def sweeps(G, meta, rows, steps, seed, index, code=None):
     continuous codes stay 0, the middle of their range: what changes along a row is the code's doing."""
     rng = np.random.default_rng(seed)
     z = np.repeat(sample_z(rng, rows, meta["z_size"]), steps, axis=0)
-    categories = np.repeat(np.full(rows, code) if code is not None else labels_in_turn(rows, meta["categorical"]), steps)
+    categories = np.repeat(categories_for(rows, meta, code), steps)
     continuous = np.zeros((rows * steps, meta["continuous"]), dtype=np.float32)
     continuous[:, index] = np.tile(np.linspace(-SWEEP, SWEEP, steps, dtype=np.float32), rows)
     return generate(G, latent_rows(z, categories, continuous, meta["categorical"]))
@@ -314,7 +319,7 @@ def run(args):
         steps = args.steps or 10
         if args.interpolate:
             rows = meta["classes"] if args.digit == "all" else args.rows or 8
-            samples = walks(G, meta, rows, steps, args.seed, args.digit)
+            samples = walks(G, meta, rows, steps, args.seed, args.digit, args.code)
             title = f"{rows} walks of {steps} steps, seed {args.seed}"
         else:
             rows = args.rows or (1 if args.code is not None else meta["categorical"])
