@@ -171,10 +171,15 @@ def precision_recall(real, fake, k=3, block=1000):
         precision = share of fake points inside the real manifold   (are the samples realistic?)
         recall    = share of real points inside the fake manifold   (is all of the real data covered?)
 
-    A generator that makes only good 1s has precision near 1 and recall near 0.1; one that adds noise to
-    every image keeps recall and loses precision. FID mixes both in one number. k = 3 is the paper's
-    choice; the balls of a finite sample miss some of the true manifold, so a real held-out set against
-    real data scores a little below 1 on both. Compare sets of the same size: the radii shrink as n grows.
+    FID mixes both in one number. Measured in the CNN judge's features on MNIST (10,000 of each): held-out
+    real digits 0.85 and 0.85 (k = 3 balls of a finite sample miss some of the true manifold, so real data
+    scores below 1); only the 1s, 0.90 and 0.11; blurred digits 0.93 and 0.36 (typical, but not varied).
+    Compare sets of the same size: the radii shrink as n grows.
+
+    The weakness (Naeem et al. 2020): a real outlier's ball is large, and a tight clump of bad samples
+    inside it all counts as precise. Uniform noise images all land near the judge's feature origin, in
+    the balls of a few faint real digits: precision 1.0 for pure noise. Read precision beside FID and the
+    confident share, which do see noise.
 
     One pass over (block, m) distance blocks of fake against real serves both: a block's rows (fake points)
     are compared with the real radii (precision), its columns (real points) with the fake radii (recall).
