@@ -1,0 +1,118 @@
+"""The lab's pictures, drawn as GAN Lab (Kahng et al., 2018) draws them, and its metric curves.
+
+One frame shows the plane at one moment of training:
+
+- the background is D's verdict at every point (green: "real", purple: "fake"; for the BCE losses the
+  probability of real, from 0 to 1, for the others the raw score, its colour range fitted to the frame);
+- green dots are real points, purple dots G's points;
+- a thin grey mesh is G's *manifold*: a square grid of z values, each line bent to where G sends it
+  (folds and stretches show where G puts much or little mass);
+- each of G's points carries an arrow, ``-dL_G/dx``: the direction the next G step moves it (lengths to
+  scale within a frame).
+
+Frames are matplotlib figures (the object API, no pyplot) turned into RGB arrays for the GIF.
+"""
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from ..plots import write_gif
+
+REAL, FAKE, MESH = "#1b7837", "#762a83", "#555555"
+HEAT_CMAP = "PiYG"  # purple (fake) .. white .. green (real)
+
+
+def frame_title(frame, distribution_modes=None):
+    text = f"step {frame.step:,}"
+    if frame.score is not None:
+        s = frame.score
+        text += f"   modes {s.modes}/{distribution_modes}   high quality {s.high_quality:.0%}   KL {s.kl:.2f}"
+    return text
+
+
+def draw_frame(ax, frame, real, extent, *, probability=True, arrows=True, modes=None):
+    """Draw ``frame`` (an :class:`npgan.lab.run.Frame`) on the axes ``ax``."""
+    low, high = extent
+    heat = frame.heat
+    if probability:
+        vmin, vmax = 0.0, 1.0
+    else:  # a score: centre the colours on the middle of what D outputs here
+        lo, hi = np.percentile(heat, [2, 98])
+        mid, half = (lo + hi) / 2, max((hi - lo) / 2, 1e-6)
+        vmin, vmax = mid - half, mid + half
+    ax.imshow(heat, origin="lower", extent=(low, high, low, high), cmap=HEAT_CMAP, vmin=vmin, vmax=vmax,
+              alpha=0.55, interpolation="bilinear")
+    mesh = frame.manifold
+    for line in list(mesh) + list(mesh.transpose(1, 0, 2)):
+        ax.plot(line[:, 0], line[:, 1], color=MESH, linewidth=0.35, alpha=0.6)
+    ax.scatter(real[:, 0], real[:, 1], s=5, color=REAL, linewidths=0, label="real")
+    ax.scatter(frame.fake[:, 0], frame.fake[:, 1], s=5, color=FAKE, linewidths=0, label="G(z)")
+    if arrows and len(frame.arrows):
+        length = np.linalg.norm(frame.arrows, axis=1)
+        scale = np.percentile(length, 95) if length.any() else 1.0
+        shown = frame.arrows[:len(frame.arrows)] * (0.06 * (high - low) / max(scale, 1e-30))
+        n = len(shown)
+        ax.quiver(frame.fake[:n, 0], frame.fake[:n, 1], shown[:, 0], shown[:, 1], angles="xy", scale_units="xy",
+                  scale=1, color=FAKE, width=0.004, headwidth=3.5, headlength=4, alpha=0.7)
+    ax.set_xlim(low, high)
+    ax.set_ylim(low, high)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(frame_title(frame, modes), fontsize=8)
+
+
+def frame_figure(frame, real, extent, *, probability=True, modes=None, size=4.0, legend=True):
+    """One frame as a square ``Figure`` of ``size`` inches."""
+    fig = Figure(figsize=(size, size))
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.92))
+    draw_frame(ax, frame, real, extent, probability=probability, modes=modes)
+    if legend:
+        ax.legend(loc="lower left", fontsize=7, markerscale=2.5, framealpha=0.8, handletextpad=0.2)
+    return fig
+
+
+def frame_pixels(fig, dpi):
+    """The RGB pixels (H, W, 3) uint8 of a figure rendered at ``dpi``."""
+    fig.set_dpi(dpi)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
+
+def write_frames_gif(frames, real, extent, file, *, probability=True, modes=None, size=3.6, dpi=80, fps=6,
+                     hold_last=2.5):
+    """All ``frames`` as a looping animated GIF into the open binary ``file``."""
+    images = [frame_pixels(frame_figure(f, real, extent, probability=probability, modes=modes, size=size), dpi)
+              for f in frames]
+    write_gif(images, file, fps=fps, hold_last=hold_last, levels=256)
+
+
+def metrics_figure(history, modes=None, title=None):
+    """The losses and, for a mixture, the three mode metrics against the step. Returns the ``Figure``."""
+    steps = np.asarray(history["step"])
+    scored = modes is not None
+    fig = Figure(figsize=(12 if scored else 5, 3.4))
+    axes = fig.subplots(1, 4 if scored else 1, squeeze=False)[0]
+    axes[0].plot(steps, history["d_loss"], label="D loss", color="C0")
+    axes[0].plot(steps, history["g_loss"], label="G loss", color="C1")
+    axes[0].set_title("losses (at the logged steps)", fontsize=10)
+    axes[0].legend(fontsize=8)
+    if scored:
+        panels = [("modes", f"modes covered (of {modes})", (0, modes * 1.05)),
+                  ("high_quality", "high-quality share", (0, 1.02)),
+                  ("kl", "KL(modes || uniform)", (0, None))]
+        for ax, (key, label, limits) in zip(axes[1:], panels):
+            ax.plot(steps, history[key], "o-", markersize=2.5, color="C2")
+            ax.set_ylim(*limits)
+            ax.set_title(label, fontsize=10)
+        axes[1].yaxis.set_major_locator(MaxNLocator(integer=True))
+    for ax in axes:
+        ax.set_xlabel("step")
+        ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
