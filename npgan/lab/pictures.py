@@ -7,8 +7,8 @@ One frame shows the plane at one moment of training:
 - green dots are real points, purple dots G's points;
 - a thin grey mesh is G's *manifold*: a square grid of z values, each line bent to where G sends it
   (folds and stretches show where G puts much or little mass);
-- each of G's points carries an arrow, ``-dL_G/dx``: the direction the next G step moves it (lengths to
-  scale within a frame).
+- the first 150 of G's points carry an arrow, ``-dL_G/dx``: the direction the G step moves them (lengths
+  to scale within a frame, the longest capped).
 
 Frames are matplotlib figures (the object API, no pyplot) turned into RGB arrays for the GIF.
 """
@@ -21,6 +21,7 @@ from ..plots import write_gif
 
 REAL, FAKE, MESH = "#1b7837", "#762a83", "#555555"
 HEAT_CMAP = "PiYG"  # purple (fake) .. white .. green (real)
+ARROWS = 150        # G's points that carry an arrow (all of them would hide the picture)
 
 
 def frame_title(frame, distribution_modes=None):
@@ -46,15 +47,16 @@ def draw_frame(ax, frame, real, extent, *, probability=True, arrows=True, modes=
     mesh = frame.manifold
     for line in list(mesh) + list(mesh.transpose(1, 0, 2)):
         ax.plot(line[:, 0], line[:, 1], color=MESH, linewidth=0.35, alpha=0.6)
-    ax.scatter(real[:, 0], real[:, 1], s=5, color=REAL, linewidths=0, label="real")
-    ax.scatter(frame.fake[:, 0], frame.fake[:, 1], s=5, color=FAKE, linewidths=0, label="G(z)")
+    ax.scatter(real[:, 0], real[:, 1], s=6, color=REAL, linewidths=0, label="real")
+    ax.scatter(frame.fake[:, 0], frame.fake[:, 1], s=6, color=FAKE, linewidths=0, label="G(z)")
     if arrows and len(frame.arrows):
-        length = np.linalg.norm(frame.arrows, axis=1)
-        scale = np.percentile(length, 95) if length.any() else 1.0
-        shown = frame.arrows[:len(frame.arrows)] * (0.06 * (high - low) / max(scale, 1e-30))
-        n = len(shown)
-        ax.quiver(frame.fake[:n, 0], frame.fake[:n, 1], shown[:, 0], shown[:, 1], angles="xy", scale_units="xy",
-                  scale=1, color=FAKE, width=0.004, headwidth=3.5, headlength=4, alpha=0.7)
+        # Lengths relative to the frame's own: the 90th percentile gets 7% of the width, none more than 14%.
+        shown = frame.arrows[:ARROWS]
+        length = np.linalg.norm(shown, axis=1)
+        unit = 0.07 * (high - low) / max(np.percentile(length, 90), 1e-30)
+        shown = shown * np.minimum(unit, 0.14 * (high - low) / np.maximum(length, 1e-30))[:, None]
+        ax.quiver(frame.fake[:len(shown), 0], frame.fake[:len(shown), 1], shown[:, 0], shown[:, 1], angles="xy",
+                  scale_units="xy", scale=1, color="#40004b", width=0.0035, headwidth=4, headlength=4.5, alpha=0.75)
     ax.set_xlim(low, high)
     ax.set_ylim(low, high)
     ax.set_aspect("equal")
