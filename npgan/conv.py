@@ -161,16 +161,30 @@ class Conv2d(_Convolution):
         """``W`` (out, in, k, k) as (k k in, out), rows in the (kh, kw, C) order of ``cols``' columns."""
         return self.params["W"].transpose(2, 3, 1, 0).reshape(-1, self.out_channels)
 
+    def windows(self, x):
+        """Every window of ``x`` (N, in, H, W), padded, as a row: ``cols`` (N H_out W_out, k k in)."""
+        return im2col(pad(channels_last(x), self.padding), self.kernel_size, self.stride)
+
+    def images(self, rows, input_shape):
+        """Output rows (N H_out W_out, out) as the images (N, out, H_out, W_out) of an input of ``input_shape``
+        (a channels-first view of the rows' channels-last memory)."""
+        N, _, H, W = input_shape
+        return channels_first(rows.reshape(N, self.output_size(H), self.output_size(W), self.out_channels))
+
     def forward(self, x):
         self._check_input(x)
-        N, _, H, W = x.shape
         self.input_shape = x.shape
-        x = pad(channels_last(x), self.padding)
-        self.cols = im2col(x, self.kernel_size, self.stride)   # (N H_out W_out, k k in): kept for dW
+        self.cols = self.windows(x)                             # (N H_out W_out, k k in): kept for dW
         self.W_matrix = self.weight_matrix()                    # kept for dx: the weights of this pass
         y = np.matmul(self.cols, self.W_matrix)                 # (N H_out W_out, out)
         y += self.params["b"]
-        return channels_first(y.reshape(N, self.output_size(H), self.output_size(W), self.out_channels))
+        return self.images(y, x.shape)
+
+    def add_weight_grad(self, cols, dy_rows):
+        """``grads["W"] += cols.T @ dy_rows`` (the product (k k in, out)), put in ``W``'s (out, in, k, k) order."""
+        k = self.kernel_size
+        dW = np.matmul(cols.T, dy_rows).reshape(k, k, self.in_channels, self.out_channels)
+        self.grads["W"] += dW.transpose(3, 2, 0, 1)
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
         """``dy`` (N, out, H_out, W_out) -> ``dx`` (N, in, H, W).
@@ -183,9 +197,7 @@ class Conv2d(_Convolution):
         """
         dy = channels_last(dy).reshape(-1, self.out_channels)    # a copy only if dy is not channels-last
         if param_grads:
-            k = self.kernel_size
-            dW = np.matmul(self.cols.T, dy).reshape(k, k, self.in_channels, self.out_channels)
-            self.grads["W"] += dW.transpose(3, 2, 0, 1)
+            self.add_weight_grad(self.cols, dy)
             self.grads["b"] += column_sums(dy)
         if not input_grad:
             return None
@@ -193,6 +205,23 @@ class Conv2d(_Convolution):
         N, C, H, W = self.input_shape
         dx = col2im(dcols, np.zeros((N, H, W, C), dcols.dtype), self.kernel_size, self.stride, self.padding)
         return channels_first(dx)
+
+    def double_backward(self, v, dy):
+        """The backward pass of ``backward``: ``v = dP/d(dx)`` (N, in, H, W), ``dy`` (N, out, H_out, W_out) as
+        ``backward`` got it -> ``dP/d(dy)`` (N, out, H_out, W_out); adds ``dP/dW`` into ``grads["W"]``.
+
+        ``backward`` computed ``dx = col2im(dY @ W_matrix.T)``: linear in ``dY`` and in ``W``, free of ``x``
+        and ``b``. ``col2im`` is the adjoint of ``pad`` + ``im2col``, so with ``V = im2col(pad(v))`` (the
+        windows of ``v``), ``<v, dx> = <V, dY @ W_matrix.T>``, and as for :meth:`npgan.layers.Dense.double_backward`:
+
+            dP/d(dY)       = V @ W_matrix    the forward pass on ``v``, without ``b``
+            dP/d(W_matrix) = V.T @ dY        backward's ``dW`` with the windows of ``v`` in place of ``x``'s
+            dP/db = 0,  dP/dx = 0
+        """
+        dy_rows = channels_last(dy).reshape(-1, self.out_channels)
+        v_cols = self.windows(v)
+        self.add_weight_grad(v_cols, dy_rows)
+        return self.images(np.matmul(v_cols, self.W_matrix), v.shape)
 
 
 class ConvTranspose2d(_Convolution):

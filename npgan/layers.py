@@ -8,6 +8,10 @@ and ``Sequential``; convolutions are in :mod:`npgan.conv`, batch normalisation i
 - ``backward(dy)`` takes ``dL/dy`` (same shape as ``y``), returns ``dL/dx`` and **adds** the gradients of the
   layer's parameters into ``grads`` (so two backward passes accumulate; ``zero_grad()`` clears them).
   ``backward`` never changes ``params``: the optimizer does that.
+- ``double_backward(v, dy)`` (the layers a critic may hold): the backward pass of ``backward`` itself, for
+  gradient penalties, which differentiate an input gradient (see :mod:`npgan.penalties`). ``backward``
+  maps ``dy`` to ``dx``; given ``v = dP/d(dx)`` and the ``dy`` that ``backward`` received, it returns
+  ``dP/d(dy)`` and adds ``dP/d(params)`` into ``grads``.
 
 Two keyword switches let a caller skip work whose result it would throw away, and nothing else:
 ``input_grad=False`` (returns ``None``: the first layer of a network being trained needs no ``dL/dx``) and
@@ -170,6 +174,22 @@ class Dense(Layer):
         # without BLAS, 6x slower.
         return np.dot(dy, W.T)
 
+    def double_backward(self, v, dy):
+        """The backward pass of ``backward``: ``v = dP/d(dx)`` (N, in), ``dy`` (N, out) as ``backward`` got it
+        -> ``dP/d(dy)`` (N, out); adds ``dP/dW`` into ``grads["W"]``.
+
+        ``backward`` computed ``dx = dy @ W.T``: linear in ``dy`` and in ``W``, and free of ``x`` and ``b``.
+        With ``P`` depending on ``dx_ni = sum_j dy_nj W_ij`` through ``v``:
+
+            dP/d(dy_nj) = sum_i v_ni W_ij     i.e. ``v @ W``: this layer's forward pass on ``v``, without ``b``
+            dP/dW_ij    = sum_n v_ni dy_nj    i.e. ``v.T @ dy``: backward's ``dW`` with ``v`` in place of ``x``
+            dP/db = 0,  dP/dx = 0             (``dx`` does not depend on them)
+
+        So ``v`` travels input -> output, as in the forward pass.
+        """
+        self.grads["W"] += np.dot(v.T, dy)
+        return np.dot(v, self.params["W"])
+
 
 class LeakyReLU(Layer):
     """``y = max(alpha * x, x)``: like ReLU, but negative inputs keep a small slope ``alpha`` (0 < alpha < 1),
@@ -197,6 +217,15 @@ class LeakyReLU(Layer):
         slope = np.maximum(self.x > 0, self.alpha, dtype=dy.dtype)
         slope *= dy
         return slope
+
+    def double_backward(self, v, dy):
+        """The backward pass of ``backward`` (``dx = slope(x) * dy``): ``v = dP/d(dx)`` -> ``dP/d(dy) =
+        slope(x) * v``, which is ``backward(v)``: the Jacobian ``diag(slope)`` is its own transpose.
+
+        No second-derivative term: ``dx`` also depends on ``x`` through ``slope(x)``, but the slope is
+        piecewise constant (1 or ``alpha``), so its derivative is 0 wherever it exists (all ``x != 0``).
+        """
+        return self.backward(v)
 
 
 class Tanh(Layer):
@@ -239,6 +268,11 @@ class ReLU(Layer):
         """``dy`` -> ``dx``, same shape: the slope is 1 where the unit is on (``y > 0``), 0 elsewhere."""
         return dy * (self.y > 0) if input_grad else None
 
+    def double_backward(self, v, dy):
+        """``dP/d(dy) = [y > 0] * v``, i.e. ``backward(v)``, as for :meth:`LeakyReLU.double_backward`: a
+        diagonal Jacobian, and a slope (0 or 1) whose derivative is 0 wherever it exists."""
+        return self.backward(v)
+
 
 class Dropout(Layer):
     """Inverted dropout: in training, each input is zeroed with probability ``p`` and the survivors are
@@ -274,6 +308,11 @@ class Dropout(Layer):
             return None
         return dy if self.mask is None else dy * self.mask
 
+    def double_backward(self, v, dy):
+        """``dP/d(dy) = mask * v``, i.e. ``backward(v)``: ``dx = mask * dy`` is linear in ``dy``, with a
+        diagonal Jacobian, and the mask does not depend on ``x``."""
+        return self.backward(v)
+
 
 class Reshape(Layer):
     """Each example to ``shape``: ``(N, ...)`` -> ``(N, *shape)``, e.g. a generator's ``(N, 6272)`` dense output to
@@ -298,6 +337,11 @@ class Reshape(Layer):
     def backward(self, dy, *, input_grad=True, param_grads=True):
         return dy.reshape(self.input_shape) if input_grad else None
 
+    def double_backward(self, v, dy):
+        """``backward`` only reshapes ``dy`` (a linear map with no parameters), so ``dP/d(dy)`` is ``v``
+        reshaped back to ``dy``'s shape."""
+        return v.reshape(dy.shape)
+
 
 class Flatten(Layer):
     """``(N, C, H, W)`` (or any ``(N, ...)``) -> ``(N, C*H*W)``, in C order (channel, row, column) as PyTorch."""
@@ -310,6 +354,10 @@ class Flatten(Layer):
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
         return dy.reshape(self.input_shape) if input_grad else None
+
+    def double_backward(self, v, dy):
+        """As :meth:`Reshape.double_backward`: ``v`` reshaped to ``dy``'s shape."""
+        return v.reshape(dy.shape)
 
 
 class Pack(Layer):
@@ -376,6 +424,15 @@ class LabelChannels(Layer):
             return None
         C = self.shape[0]
         return np.concatenate([dy[:, :C].reshape(len(dy), -1), dy[:, C:].sum(axis=(2, 3))], axis=1)
+
+    def double_backward(self, v, dy):
+        """``dP/d(dy)`` for ``v = dP/d(dx)`` (N, C*H*W + classes): ``forward(v)``.
+
+        The layer is linear without parameters, ``y = A x``, so ``backward`` is ``dx = A^T dy`` and the
+        backward pass of that is ``A v``: the forward pass again (pixels to their channels, each label
+        value copied to every pixel of its channel). No parameter gradient, no second-derivative term.
+        """
+        return self.forward(v)
 
 
 class Sequential(Layer):

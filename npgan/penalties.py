@@ -1,0 +1,130 @@
+"""Gradient penalties: WGAN-GP's and R1's, with their second-order gradient written out by hand.
+
+A penalty on the *input gradient* of a critic ``f`` (a network mapping rows to one number each)::
+
+    g_n = d f(x)_n / d x_n                      (the gradient of row n's output with respect to row n)
+    P   = mean_n (||g_n|| - c)^2                 c = 1: WGAN-GP (Gulrajani et al., 2017), on interpolates
+                                                c = 0: R1 (Mescheder et al., 2018), on real images
+
+pushes the critic towards slope 1 (or 0) where it is evaluated. The norm is over *all* of a row's values
+(the whole image, not per pixel). Training needs ``dP/d(params)``: the derivative of a derivative.
+
+**The input gradient is itself a network.** ``g`` is what the backward pass computes from ``dy = 1``: for
+each layer, ``dx = backward(dy)``, last layer first. Every step is a function of ``dy`` and of the layer's
+parameters (and of what the forward pass cached), so ``P(g)`` can be differentiated by running *that*
+computation backwards, first layer first: each layer's :meth:`double_backward` takes ``v = dP/d(dx)`` and
+returns ``dP/d(dy)``, adding ``dP/d(params)`` into ``grads`` on the way. Since ``backward`` is linear in
+``dy`` for every layer here, ``double_backward`` is its adjoint, and ``v`` travels input -> output like a
+forward pass ("double backprop", Drucker & LeCun 1992; PyTorch does it with ``create_graph=True``).
+
+**A two-layer critic, by hand.** ``f(x) = lrelu(x W1 + b1) W2 + b2`` with rows ``x`` (N, D), ``W1`` (D, H),
+``W2`` (H, 1). Forward: ``a = x W1 + b1``, ``h = lrelu(a)``, ``f = h W2 + b2``. Backward from ``dy = 1``::
+
+    dh = 1 @ W2.T                   (N, H)      Dense 2
+    da = s * dh,  s = lrelu'(a)     (N, H)      LeakyReLU: s is 1 or alpha
+    g  = da @ W1.T                  (N, D)      Dense 1:  g_n = W1 diag(s_n) W2, a column turned row
+
+Then ``P = mean_n (||g_n|| - c)^2`` and, run back through those three lines, first line last::
+
+    v  = dP/dg  = 2/N (||g_n|| - c) g_n / ||g_n||      (N, D)
+    dW1 += v.T @ da     v1 = v @ W1   = dP/d(da)   (N, H)      Dense 1: g = da @ W1.T
+                        v2 = s * v1   = dP/d(dh)   (N, H)      LeakyReLU: da = s * dh
+    dW2 += v2.T @ 1     (v2 @ W2 = dP/d(dy), not needed)        Dense 2: dh = 1 @ W2.T
+
+Each Dense step is the layer's forward pass on ``v`` without its bias, plus its usual weight gradient with
+``v`` in place of ``x``; that costs about one more forward and backward pass.
+
+**Why nothing else appears.** ``g`` does not involve ``b1`` or ``b2``, so ``dP/db = 0``. It depends on ``x``
+only through ``s = lrelu'(a)``, which is piecewise constant: its derivative is 0 wherever it exists, so
+the terms with a second derivative of an activation vanish, and so does ``dP/dx``. That holds for every
+piecewise-linear critic (Dense, Conv2d, (Leaky)ReLU, Flatten, Reshape, LabelChannels): ``g`` is constant
+inside each linear region, and only the weights move it. A smooth activation (tanh) would add a term
+``v * dy * f''(x)`` sent back through the forward pass; no layer here needs it, and a layer without
+``double_backward`` is refused. So is batch norm, which mixes the rows of a batch: ``f(x)_n`` then depends
+on every row, and the per-example gradient the penalty is about does not exist (WGAN-GP's critic has none).
+
+**A conditional critic** sees rows ``[image, one-hot label]``. Its norm covers the image only
+(``classes=``): a label is a discrete choice, not a direction to move in, and the papers' conditional
+critics penalise the gradient with respect to the image alone (the label being held fixed).
+"""
+import numpy as np
+
+from .norm import BatchNorm
+
+
+def check_critic(net):
+    """Raise ``ValueError`` naming the first layer of ``net`` (a ``Sequential``) without a second-order pass
+    (``double_backward``); batch norm gets the reason too. Changes nothing."""
+    for index, layer in enumerate(net.layers):
+        if not hasattr(layer, "double_backward"):
+            reason = ("; batch norm mixes the examples of a batch, while the penalty is per example: build the "
+                      "critic without it, as WGAN-GP does") if isinstance(layer, BatchNorm) else ""
+            raise ValueError(f"the input-gradient penalty cannot differentiate through {layer!r} (layer {index} "
+                             f"of the critic): it has no second-order pass{reason}")
+
+
+def input_gradient_penalty(net, x, center=1.0, *, classes=0, weight=1.0):
+    """``mean_n (||d net(x)_n / d x_n|| - center)^2``, and its gradient added into ``net.grads``.
+
+    Parameters
+    ----------
+    net : Sequential mapping ``x`` (N, ...) to (N, 1): the critic (every layer with ``double_backward``)
+    x : array (N, ...): interpolates (WGAN-GP, ``center=1``) or real rows (R1, ``center=0``)
+    center : the norm the penalty pulls towards
+    classes : the last ``classes`` columns of ``x`` are a conditional critic's one-hot label: held fixed,
+        outside the norm
+    weight : the gradient added is ``weight * dP/d(params)`` (WGAN-GP's lambda; R1's gamma / 2)
+
+    Returns
+    -------
+    The penalty ``P`` (a float, without ``weight``).
+
+    Runs its own forward pass on ``x`` (so call it before or after a loss's forward/backward pair, not
+    between them); adds into ``grads`` as ``backward`` does; never changes ``params``. The gradient with
+    respect to ``x`` is 0 for these piecewise-linear critics (module docstring), so none is returned.
+    """
+    check_critic(net)
+    out = net.forward(x)
+    if out.shape != (len(x), 1):
+        raise ValueError(f"a critic maps N rows to (N, 1), got {out.shape} for input {x.shape}")
+    upstreams, grad = _backward_keeping_upstreams(net, np.ones_like(out))
+    grad = grad.reshape(len(x), -1)
+    image = grad[:, :grad.shape[1] - classes]
+    norms = np.sqrt(np.einsum("ni,ni->n", image, image))
+    value = float(np.mean(np.square(norms - center, dtype=np.float64)))
+    # d/dg (||g|| - c)^2 = 2 (||g|| - c) g / ||g|| = 2 (1 - c / ||g||) g; at g = 0 (and c > 0) we take 0
+    ratio = np.zeros_like(norms)
+    np.divide(center, norms, out=ratio, where=norms > 0)
+    coefficient = (2 * weight / len(x)) * (1 - ratio)
+    v = np.zeros_like(grad)
+    np.multiply(image, coefficient[:, None], out=v[:, :image.shape[1]])
+    v = v.reshape(x.shape)
+    for layer, dy in zip(net.layers, reversed(upstreams)):
+        v = layer.double_backward(v, dy)
+    return value
+
+
+def _backward_keeping_upstreams(net, dy):
+    """``net``'s backward pass from ``dy`` without parameter gradients: ``(upstreams, dx)``, where
+    ``upstreams`` holds the ``dy`` each layer received, last layer first (``double_backward`` needs them)."""
+    upstreams = []
+    for layer in reversed(net.layers):
+        upstreams.append(dy)
+        dy = layer.backward(dy, param_grads=False)
+    return upstreams, dy
+
+
+def random_interpolates(real, fake, rng):
+    """WGAN-GP's points ``t real + (1 - t) fake``, one ``t ~ U[0, 1)`` per row drawn from ``rng``: the
+    penalty is checked on the lines between the two distributions, where the optimal critic has slope 1.
+
+    ``real`` and ``fake``: same shape (N, ...), float32 or float64 (the result's dtype). A conditional
+    critic's rows should pair a real and a fake image of the same label, so the label stays one-hot.
+    """
+    if real.shape != fake.shape:
+        raise ValueError(f"real and fake must have the same shape, got {real.shape} and {fake.shape}")
+    t = rng.random((len(real),) + (1,) * (real.ndim - 1), dtype=real.dtype)
+    x = real - fake
+    x *= t
+    x += fake
+    return x
