@@ -31,7 +31,7 @@ def torch_seconds(config):
     from torch import nn
 
     torch.manual_seed(config.seed)
-    m = config.pack
+    m, settings = config.pack, config.gan_config()
 
     def mlp(widths, activation):
         layers = []
@@ -41,8 +41,8 @@ def torch_seconds(config):
 
     G = mlp([2, *config.g_hidden, 2], nn.ReLU)
     D = mlp([2 * m, *config.d_hidden, 1], lambda: nn.LeakyReLU(0.2))
-    g_opt = torch.optim.Adam(G.parameters(), lr=config.lr, betas=(config.beta1, 0.999))
-    d_opt = torch.optim.Adam(D.parameters(), lr=config.lr, betas=(config.beta1, 0.999))
+    g_opt = torch.optim.Adam(G.parameters(), lr=settings.lr, betas=(settings.beta1, settings.beta2))
+    d_opt = torch.optim.Adam(D.parameters(), lr=settings.lr, betas=(settings.beta1, settings.beta2))
     bce = nn.BCEWithLogitsLoss()
     distribution, rng, n = dataset(config.data), np.random.default_rng([config.seed, 1]), config.batch_size
     ones, zeros = torch.ones(n // m, 1), torch.zeros(n // m, 1)

@@ -1,6 +1,7 @@
 """The GAN lab (npgan.lab): 2-D data, the mode metrics, the packed discriminator, the arrows, the command line."""
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -161,6 +162,18 @@ def test_arrows_are_the_g_steps_gradient():
     assert not np.array_equal(gan.G.flat_params, before)
 
 
+def test_critic_steps_with_packing_take_their_own_batches():
+    """--d-steps K with --pack m: train_step gets K real batches of n/m packed rows and K batches of n z rows."""
+    config = LabConfig(loss="wgan", pack=2, gan={"penalty": "gp", "d_steps": 3}, **TINY)
+    gan = GAN(config.gan_config(), networks=make_networks(config, rng=0))
+    assert (gan.config.penalty, gan.config.d_steps, gan.config.beta1) == ("gp", 3, 0.0)  # WGAN-GP's recipe
+    rng = np.random.default_rng(0)
+    d_loss, g_loss = gan.train_step(grid25().sample(rng, 60).reshape(30, 4), rng.standard_normal((60, 2), dtype=np.float32))
+    assert (gan.d_opt.t, gan.g_opt.t) == (3, 1) and math.isfinite(d_loss + g_loss)
+    result = run(replace(config, steps=4, data="ring8"))
+    assert np.isfinite(result.samples).all() and result.diverged_at is None
+
+
 def test_same_seed_same_run_other_seed_other_run():
     a, b, c = (run(LabConfig(data="ring8", steps=30, seed=seed, pack=2, **TINY), log_every=10) for seed in (4, 4, 5))
     assert np.array_equal(a.samples, b.samples) and a.history == b.history
@@ -262,6 +275,8 @@ def test_help_lists_the_flags(capsys):
     (["--seeds", "0-2", "--recipe", "--pack 0"], "--pack"),
     (["--recipe", "--loss ns"], "--recipe goes with --seeds"),
     (["--seeds", "3-1"], "--seeds"),
+    (["--penalty-weight", "1"], "goes with --penalty"),
+    (["--seeds", "0", "--recipe", "--optimizer rmsprop --beta1 0.9"], "Adam's"),
 ])
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(capsys, tmp_path, flags, message):
     np.save(tmp_path / "bad.npy", np.zeros((5, 3)))

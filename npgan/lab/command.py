@@ -25,15 +25,16 @@ from pathlib import Path
 import numpy as np
 
 from .. import plots
-from ..cli import (ArgumentParser, UsageError, check_outputs, nonnegative_int, positive_float, positive_int,
-                   fraction, run_main, write_all)
-from ..losses import OBJECTIVES
+from ..cli import (ArgumentParser, UsageError, check_outputs, decay_factor, fraction, nonnegative_int, positive_int,
+                   run_main, write_all)
+from ..gan import GANConfig
+from ..recipes import add_training_flags, check_training_flags
 from . import pictures
 from .datasets import DATASETS, load_points
-from .run import DEFAULT_STEPS, LabConfig, run
+from .run import DECAY_STEPS, DEFAULT_STEPS, LAB_DEFAULTS, LabConfig, run
 
 # Flags that say what a sweep does, not how one run trains: a recipe may not set them.
-SWEEP_ONLY = ("seeds", "recipe", "out", "npy", "json", "gif", "log_every")
+SWEEP_ONLY = ("seeds", "recipe", "out", "npy", "json", "gif", "log_every", "threads")
 
 
 def hidden_sizes(text):
@@ -70,8 +71,7 @@ def make_parser():
         epilog="examples:\n"
                "  python -m npgan.lab --data grid25 --loss ns --out lab_out --gif\n"
                "  python -m npgan.lab --data ring8 --seeds 0-9 --recipe \"--loss ns\" --recipe \"--pack 4\"\n"
-               "\ndata: " + ", ".join(DATASETS) + ", or --points FILE\n"
-               "losses: " + "; ".join(f"{name}: {o.summary}" for name, o in OBJECTIVES.items()))
+               "\ndata: " + ", ".join(DATASETS) + ", or --points FILE")
     data = parser.add_argument_group("data and networks")
     data.add_argument("--data", choices=tuple(DATASETS), default="grid25", help="the distribution to learn")
     data.add_argument("--points", metavar="FILE", help="learn these points instead: .npy or .csv of (n, 2) numbers")
@@ -82,14 +82,15 @@ def make_parser():
     data.add_argument("--pack", type=positive_int, default=1, metavar="M",
                       help="PacGAN: D judges M points at once, all real or all fake")
     train = parser.add_argument_group("training")
-    train.add_argument("--loss", choices=tuple(OBJECTIVES), default="ns", help="the GAN objective")
-    train.add_argument("--steps", type=positive_int, default=DEFAULT_STEPS, help="GAN steps (each a D and a G step)")
-    train.add_argument("--batch-size", type=positive_int, default=100, help="real points (and fakes) per step")
-    train.add_argument("--lr", type=positive_float, default=1e-3, help="Adam learning rate")
-    train.add_argument("--beta1", type=fraction, default=0.5, help="Adam beta1")
-    train.add_argument("--ema", type=fraction, default=0.0,
-                       help="decay of a moving average of G's weights, which is scored (0: off)")
+    train.add_argument("--steps", type=positive_int, default=DEFAULT_STEPS,
+                       help="G steps (each after --d-steps D steps)")
+    train.add_argument("--batch-size", type=positive_int, default=100, help="real points (and fakes) per D step")
+    train.add_argument("--ema", type=fraction, default=argparse.SUPPRESS,
+                       help="decay of a moving average of G's weights, which is scored (default: 0, off)")
+    train.add_argument("--lr-decay", type=decay_factor, default=argparse.SUPPRESS,
+                       help=f"learning rates multiplied by this after every {DECAY_STEPS} steps (default: 1)")
     train.add_argument("--seed", type=nonnegative_int, default=0, help="random seed: same seed, same run, bit for bit")
+    training_flags = add_training_flags(parser, _default_text)
     out = parser.add_argument_group("output")
     out.add_argument("--out", default="lab_out", help="output folder (created if missing)")
     out.add_argument("--log-every", type=positive_int, default=None, metavar="K",
@@ -102,18 +103,40 @@ def make_parser():
     sweep.add_argument("--recipe", action="append", metavar="FLAGS",
                        help="with --seeds: flags of one recipe, e.g. \"--loss hinge\" (repeat for each)")
     parser.add_argument("--threads", type=positive_int, default=1, help="BLAS threads")
+    parser.set_defaults(step_flags=tuple(action.dest for action in training_flags._group_actions) + ("ema", "lr_decay"))
     return parser
+
+
+def _default_text(name):
+    """The default of a GANConfig field in the lab (before a loss's recipe), for --help."""
+    return str(LAB_DEFAULTS.get(name, getattr(GANConfig, name)))
+
+
+def step_settings(args):
+    """The GANConfig fields given on the command line (the flags of ``add_training_flags``, --ema, --lr-decay)."""
+    return {name: getattr(args, name) for name in args.step_flags if hasattr(args, name)}
 
 
 def lab_config(args, points=None):
     """The :class:`LabConfig` of parsed arguments."""
-    return LabConfig(data="points" if args.points else args.data, loss=args.loss, steps=args.steps, seed=args.seed,
-                     batch_size=args.batch_size, g_hidden=args.g_hidden, d_hidden=args.d_hidden, pack=args.pack,
-                     lr=args.lr, beta1=args.beta1, gan={"ema": args.ema}, points=points)
+    settings = step_settings(args)
+    return LabConfig(data="points" if args.points else args.data, loss=settings.pop("loss", "ns"), steps=args.steps,
+                     seed=args.seed, batch_size=args.batch_size, g_hidden=args.g_hidden, d_hidden=args.d_hidden,
+                     pack=args.pack, gan=settings, points=points)
+
+
+class _Refuse:
+    """Stands in for the parser in :func:`npgan.recipes.check_training_flags` once parsing is over: its
+    ``error`` raises :class:`UsageError` (one line, exit status 2, through ``run_main``)."""
+
+    @staticmethod
+    def error(message):
+        raise UsageError(message)
 
 
 def check_config(args):
     """Problems no single flag shows: a :class:`UsageError` for each."""
+    check_training_flags(_Refuse, step_settings(args))
     if args.batch_size % args.pack:
         raise UsageError(f"--batch-size {args.batch_size} must be a multiple of --pack {args.pack}")
 
@@ -166,7 +189,10 @@ def recipe_configs(parser, args, points):
         if misplaced:
             raise UsageError(f"--recipe {recipe!r}: --{misplaced[0].replace('_', '-')} belongs outside the recipes")
         recipe_args = _parse_recipe(parser, recipe, tokens, copy.copy(args))
-        check_config(recipe_args)
+        try:
+            check_config(recipe_args)
+        except UsageError as err:
+            raise UsageError(f"--recipe {recipe!r}: {err}") from None
         recipe_points = read_points(recipe_args) if recipe_args.points != args.points else points
         configs.append((recipe or "(the flags given)", lab_config(recipe_args, recipe_points)))
     return configs

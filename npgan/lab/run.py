@@ -23,6 +23,7 @@ import numpy as np
 from ..gan import GAN, GANConfig
 from ..layers import Dense, LeakyReLU, Pack, ReLU, Sequential
 from ..losses import sigmoid
+from ..recipes import recipe
 from .datasets import dataset, points_shape
 from .metrics import SAMPLES, mode_score
 
@@ -34,10 +35,15 @@ Z_EXTENT = 2.5
 DECAY_STEPS = 1000      # --lr-decay multiplies the learning rates after every DECAY_STEPS steps
 
 
+# The lab's own settings of the GAN step, where they differ from the tutorial's (GANConfig): 2-D z, no label
+# smoothing, and Adam at lr 1e-3 with beta1 0.5. A loss's recipe (npgan.recipes) and the flags given go on top.
+LAB_DEFAULTS = dict(z_size=2, smooth=0.0, lr=1e-3, beta1=0.5)
+
+
 @dataclass
 class LabConfig:
-    """A lab run. ``gan`` holds the options of the GAN step beyond the loss (:class:`npgan.gan.GANConfig`'s
-    fields, e.g. ``lr``); the lab fixes ``z_size`` 2 and no label smoothing."""
+    """A lab run. ``gan``: settings of the GAN step given on top of the loss's recipe (GANConfig fields, e.g.
+    ``{"penalty": "gp", "d_steps": 5}``); see :meth:`gan_config`."""
 
     data: str = "grid25"
     loss: str = "ns"
@@ -47,14 +53,15 @@ class LabConfig:
     g_hidden: tuple = (128, 128, 128)
     d_hidden: tuple = (128, 128)
     pack: int = 1
-    lr: float = 1e-3
-    beta1: float = 0.5
     gan: dict = field(default_factory=dict)
     points: np.ndarray = None  # the points of data "points" (n, 2)
 
     def gan_config(self):
-        return GANConfig(loss=self.loss, z_size=2, smooth=0.0, lr=self.lr, beta1=self.beta1,
-                         batch_size=self.batch_size, seed=self.seed, **self.gan)
+        """The GANConfig of the step: GANConfig's defaults, then :data:`LAB_DEFAULTS`, then the recipe of the
+        loss and penalty (``npgan.recipes``), then ``gan``; batch size and seed the lab's."""
+        settings = recipe(self.loss, self.gan.get("penalty", "none"))
+        return GANConfig(**{**LAB_DEFAULTS, **settings, **self.gan, "loss": self.loss,
+                            "batch_size": self.batch_size, "seed": self.seed})
 
     def distribution(self):
         return points_shape(self.points) if self.data == "points" else dataset(self.data)
@@ -181,6 +188,7 @@ def run(config, *, log_every=None, frames=False, clock=time.perf_counter):
     if n % m:
         raise ValueError(f"the batch size ({n}) must be a multiple of --pack ({m})")
     gan = GAN(config.gan_config(), networks=make_networks(config, np.random.default_rng([config.seed, 0])))
+    rows = n * gan.config.d_steps  # one real batch (and one batch of z) per D step
     train_rng = np.random.default_rng([config.seed, 1])
     z_eval = np.random.default_rng([config.seed, 2]).standard_normal((SAMPLES, 2), dtype=np.float32)
     extent = plot_extent(distribution, np.random.default_rng([config.seed, 3]))
@@ -208,8 +216,8 @@ def run(config, *, log_every=None, frames=False, clock=time.perf_counter):
         started = clock()
         if step % DECAY_STEPS == 1:
             gan.start_epoch(step // DECAY_STEPS)  # lr * lr_decay**(steps done // DECAY_STEPS)
-        batch = distribution.sample(train_rng, n)
-        z = train_rng.standard_normal((n, 2), dtype=np.float32)
+        batch = distribution.sample(train_rng, rows)
+        z = train_rng.standard_normal((rows, 2), dtype=np.float32)
         d_loss, g_loss = gan.train_step(pack_rows(batch, m), z)
         seconds += clock() - started
         if not math.isfinite(d_loss + g_loss):
