@@ -23,12 +23,14 @@ NOTEBOOKS = REPO / "notebooks"
 NB01, NB01_ZH, NB02 = "01_gan_mnist.ipynb", "01_gan_mnist.zh.ipynb", "02_backprop_and_gradient_checks.ipynb"
 NB03, NB03_ZH = "03_dcgan.ipynb", "03_dcgan.zh.ipynb"
 NB04, NB04_ZH = "04_conditional_gan.ipynb", "04_conditional_gan.zh.ipynb"
-ALL = [NB01, NB01_ZH, NB02, NB03, NB03_ZH, NB04, NB04_ZH]
-TWINS = [(NB01, NB01_ZH), (NB03, NB03_ZH), (NB04, NB04_ZH)]
+NB06, NB06_ZH = "06_mode_collapse.ipynb", "06_mode_collapse.zh.ipynb"
+ALL = [NB01, NB01_ZH, NB02, NB03, NB03_ZH, NB04, NB04_ZH, NB06, NB06_ZH]
+TWINS = [(NB01, NB01_ZH), (NB03, NB03_ZH), (NB04, NB04_ZH), (NB06, NB06_ZH)]
 # The picture each notebook opens with (issue 12), made by the lead's runs into docs/figures/.
 OPENING = {NB01: "tutorial_samples.png", NB01_ZH: "tutorial_samples.png", NB02: "gradient_checks.png",
            NB03: "dcgan_samples.png", NB03_ZH: "dcgan_samples.png",
-           NB04: "conditional_digits.png", NB04_ZH: "conditional_digits.png"}
+           NB04: "conditional_digits.png", NB04_ZH: "conditional_digits.png",
+           NB06: "lab_grid25.gif", NB06_ZH: "lab_grid25.gif"}
 
 EPOCH_LINE = re.compile(r"Epoch (\d+)/(\d+)\.\.\. Discriminator Loss: (\S+?)\.\.\. Generator Loss: (\S+)")
 CHECK_LINE = re.compile(r"^(\S+)\s+relative error = (\S+)", re.MULTILINE)
@@ -174,6 +176,28 @@ def test_04_trains_a_conditional_gan_in_fast_mode(mnist_dir, tmp_path, monkeypat
     G, meta = load_generator(tmp_path / "conditional_generator.npz")
     assert (meta["model"], meta["classes"], meta["z_size"]) == ("tutorial", 10, 100)
     assert G.params["0/W"].shape == (110, 128)
+
+
+# Run in 06's kernel after the notebook: the sweep's rows are the runs of each recipe and seed, and its
+# vanilla grid25 run on seed 0 is the run the notebook watched (same config, same samples).
+AFTER_06 = """
+assert [(r["recipe"], r["seed"]) for r in rows] == [(name, s) for name, _ in recipes for s in seeds]
+row = next(r for r in rows if r["recipe"] == "grid25: vanilla" and r["seed"] == collapse.seed)
+assert vanilla.score.as_dict() == {k: row[k] for k in ("modes", "high_quality", "kl")} and len(vanilla.frames) == 11
+"""
+
+
+def test_06_watches_collapse_and_measures_cures_in_fast_mode(tmp_path, monkeypatch):
+    nb = execute(NB06, {**FAST_ENV, "NPGAN_OUT_DIR": tmp_path}, monkeypatch, after=AFTER_06)
+    text = stdout(nb)
+    assert "G's gradient from the arrows == the G step's gradient: True" in text
+    assert re.search(r"real samples: +ModeScore\(modes=25, high_quality=0\.9[89]", text), text
+    assert "one mode only:          ModeScore(modes=1, high_quality=1.0" in text
+    assert "9 modes, all perfect:   ModeScore(modes=9," in text
+    for recipe in ("ring8: vanilla", "ring8: cure", "grid25: vanilla", "grid25: cure"):
+        assert f"| `{recipe}` | 2 (0-1) |" in text, text
+    # the two mixtures, and frames and metric curves of the vanilla run and of the cure
+    assert png_count(nb) == 5
 
 
 def code_cells(name):

@@ -32,6 +32,7 @@ from ..recipes import add_training_flags, check_training_flags
 from . import pictures
 from .datasets import DATASETS, load_points
 from .run import DECAY_STEPS, DEFAULT_STEPS, LAB_DEFAULTS, LabConfig, run
+from .sweep import describe, markdown_table, mode_count, run_summary, sweep, sweep_table
 
 # Flags that say what a sweep does, not how one run trains: a recipe may not set them.
 SWEEP_ONLY = ("seeds", "recipe", "out", "npy", "json", "gif", "log_every", "threads")
@@ -231,18 +232,10 @@ def _run(parser, args):
 
 # --- One run ------------------------------------------------------------------------------------------------
 
-def run_summary(result):
-    """The final figures of a :class:`npgan.lab.run.LabRun` (JSON-friendly)."""
-    config = result.config
-    score = result.score.as_dict() if result.score else {"modes": None, "high_quality": None, "kl": None}
-    return {"data": config.data, "loss": config.loss, "pack": config.pack, "steps": config.steps, "seed": config.seed,
-            **score, "seconds": round(result.seconds, 3), "diverged_at": result.diverged_at}
-
-
 def _single(args, config):
     log_every = args.log_every or max(1, config.steps // 50)
     result = run(config, log_every=log_every, frames=args.gif)
-    modes = None if config.distribution().means is None else len(config.distribution().means)
+    modes = mode_count(config)
     probability = config.loss in ("ns", "minimax")
     out = Path(args.out)
     summary = run_summary(result)
@@ -259,18 +252,8 @@ def _single(args, config):
         outputs.append((Path(args.json), lambda f: f.write(json.dumps(summary, indent=1).encode() + b"\n")))
     out.mkdir(exist_ok=True)
     write_all(outputs)
-    print(_describe(summary, modes) + f"; outputs in {out}/")
+    print(describe(summary, modes) + f"; outputs in {out}/")
     return 0
-
-
-def _describe(summary, modes):
-    text = f"{summary['data']} {summary['loss']} seed {summary['seed']}: {summary['steps']:,} steps in {summary['seconds']:.1f} s"
-    if summary["diverged_at"]:
-        text += f" (diverged at step {summary['diverged_at']})"
-    if modes:
-        text += (f"; modes {summary['modes']}/{modes}, high quality {summary['high_quality']:.1%}, "
-                 f"KL {summary['kl']:.3f}")
-    return text
 
 
 def _metrics_csv(history):
@@ -287,13 +270,7 @@ def _metrics_csv(history):
 # --- Sweeps --------------------------------------------------------------------------------------------------
 
 def _sweep(args, configs):
-    rows = []
-    for recipe, config in configs:
-        for seed in args.seeds:
-            config.seed = seed
-            result = run(config)
-            rows.append({"recipe": recipe, **run_summary(result)})
-            print(f"  {recipe}: " + _describe(rows[-1], _mode_count(config)), flush=True)
+    rows = sweep(configs, args.seeds, log=print)
     table = sweep_table(rows)
     text = markdown_table(table)
     print(text)
@@ -305,42 +282,6 @@ def _sweep(args, configs):
     out.mkdir(exist_ok=True)
     write_all(outputs)
     return 0
-
-
-def _mode_count(config):
-    means = config.distribution().means
-    return None if means is None else len(means)
-
-
-def sweep_table(rows):
-    """One entry per recipe: its runs' mean and standard deviation of each figure, and seconds per run."""
-    table = []
-    for recipe in dict.fromkeys(row["recipe"] for row in rows):
-        runs = [row for row in rows if row["recipe"] == recipe]
-        entry = {"recipe": recipe, "data": runs[0]["data"], "runs": len(runs),
-                 "seeds": [row["seed"] for row in runs],
-                 "seconds": float(np.mean([row["seconds"] for row in runs]))}
-        for key in ("modes", "high_quality", "kl"):
-            values = [row[key] for row in runs if row[key] is not None]
-            entry[key] = float(np.mean(values)) if values else None
-            entry[key + "_std"] = float(np.std(values)) if values else None
-        table.append(entry)
-    return table
-
-
-def markdown_table(table):
-    """The sweep's table in Markdown: mean ± standard deviation over the seeds."""
-    lines = ["| data | recipe | seeds | modes covered | high-quality share | KL | seconds per run |",
-             "|---|---|---|---|---|---|---|"]
-    for e in table:
-        seeds = f"{len(e['seeds'])} ({e['seeds'][0]}-{e['seeds'][-1]})" if len(e["seeds"]) > 1 else str(e["seeds"][0])
-        if e["modes"] is None:
-            figures = "- | - | -"
-        else:
-            figures = (f"{e['modes']:.1f} ± {e['modes_std']:.1f} | {e['high_quality']:.1%} ± {e['high_quality_std']:.1%}"
-                       f" | {e['kl']:.3f} ± {e['kl_std']:.3f}")
-        lines.append(f"| {e['data']} | `{e['recipe']}` | {seeds} | {figures} | {e['seconds']:.1f} |")
-    return "\n".join(lines) + "\n"
 
 
 def _rows_csv(rows):
