@@ -2,7 +2,7 @@
 
     python benchmarks/lab_speed.py [--steps 2000] [--rounds 3] [--pack 1] [--data grid25] [--profile]
 
-npgan is timed through ``npgan.lab.run`` itself (its training time: sampling a batch and z, then
+npgan is timed through ``npgan.lab.training`` itself (its training time: sampling a batch and z, then
 ``GAN.train_step``; scoring excluded). PyTorch runs the same step as a competent user writes it: G 2 ->
 3 x (128, ReLU) -> 2, D 2 -> 2 x (128, LeakyReLU 0.2) -> 1, non-saturating BCE on logits, D on the real
 and the detached fake batch in one forward pass, ``zero_grad(set_to_none=True)``, Adam (lr 1e-3, betas

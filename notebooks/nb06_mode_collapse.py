@@ -194,12 +194,9 @@ print(f"{{steps}} steps in {{time.perf_counter() - started:.1f}} s; final:", van
 
 
 def show_frames(result, picks=(0, 2, 5, 10), size=3.6):
-    mixture = result.config.distribution()
-    frames = [result.frames[i] for i in picks if i < len(result.frames)]
-    fig, axes = plt.subplots(1, len(frames), figsize=(size * len(frames), size + 0.3))
-    for ax, frame in zip(np.atleast_1d(axes), frames):
-        draw_frame(ax, frame, result.real, result.extent, probability=result.config.loss in ("ns", "minimax"),
-                   modes=len(mixture.means))
+    fig, axes = plt.subplots(1, len(picks), figsize=(size * len(picks), size + 0.3))
+    for ax, i in zip(axes, picks):
+        draw_frame(ax, result, result.frames[i])
     plt.show()
 
 

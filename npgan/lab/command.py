@@ -31,7 +31,7 @@ from ..gan import GANConfig
 from ..recipes import add_training_flags, check_training_flags
 from . import pictures
 from .datasets import DATASETS, load_points
-from .run import DECAY_STEPS, DEFAULT_STEPS, LAB_DEFAULTS, LabConfig, run
+from .training import DECAY_STEPS, DEFAULT_STEPS, LAB_DEFAULTS, LabConfig, run
 from .sweep import describe, markdown_table, mode_count, run_summary, sweep, sweep_table
 
 # Flags that say what a sweep does, not how one run trains: a recipe may not set them.
@@ -236,16 +236,13 @@ def _single(args, config):
     log_every = args.log_every or max(1, config.steps // 50)
     result = run(config, log_every=log_every, frames=args.gif)
     modes = mode_count(config)
-    probability = config.loss in ("ns", "minimax")
     out = Path(args.out)
     summary = run_summary(result)
     outputs = [(out / "metrics.csv", lambda f: f.write(_metrics_csv(result.history).encode())),
                (out / "metrics.png", lambda f: plots.write_png(pictures.metrics_figure(result.history, modes), f)),
-               (out / "final.png", lambda f: plots.write_png(pictures.frame_figure(
-                   result.frames[-1], result.real, result.extent, probability=probability, modes=modes, size=5), f))]
+               (out / "final.png", lambda f: plots.write_png(pictures.frames_figure([result], size=5), f))]
     if args.gif:
-        outputs.append((out / "lab.gif", lambda f: pictures.write_frames_gif(
-            result.frames, result.real, result.extent, f, probability=probability, modes=modes)))
+        outputs.append((out / "lab.gif", lambda f: pictures.write_frames_gif([result], f)))
     if args.npy:
         outputs.append((Path(args.npy), lambda f: np.save(f, result.samples, allow_pickle=False)))
     if args.json:

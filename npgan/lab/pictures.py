@@ -24,20 +24,21 @@ HEAT_CMAP = "PiYG"  # purple (fake) .. white .. green (real)
 ARROWS = 150        # G's points that carry an arrow (all of them would hide the picture)
 
 
-def frame_title(frame, distribution_modes=None):
+def frame_title(frame, modes=None):
     text = f"step {frame.step:,}"
     if frame.score is not None:
         s = frame.score
-        text += f"   modes {s.modes}/{distribution_modes}   high quality {s.high_quality:.0%}   KL {s.kl:.2f}"
+        text += f"   modes {s.modes}/{modes}   high quality {s.high_quality:.0%}   KL {s.kl:.2f}"
     return text
 
 
-def draw_frame(ax, frame, real, extent, *, probability=True, arrows=True, modes=None):
-    """Draw ``frame`` (an :class:`npgan.lab.run.Frame`) on the axes ``ax``."""
-    low, high = extent
+def draw_frame(ax, result, frame=None, *, title=None):
+    """Draw ``frame`` (default: the last) of the lab run ``result`` (an :class:`npgan.lab.training.LabRun`) on ``ax``."""
+    frame = result.frames[-1] if frame is None else frame
+    low, high = result.extent
     heat = frame.heat
-    if probability:
-        vmin, vmax = 0.0, 1.0
+    if result.config.loss in ("ns", "minimax"):
+        vmin, vmax = 0.0, 1.0  # D's probability of "real"
     else:  # a score: centre the colours on the middle of what D outputs here
         lo, hi = np.percentile(heat, [2, 98])
         mid, half = (lo + hi) / 2, max((hi - lo) / 2, 1e-6)
@@ -47,9 +48,9 @@ def draw_frame(ax, frame, real, extent, *, probability=True, arrows=True, modes=
     mesh = frame.manifold
     for line in list(mesh) + list(mesh.transpose(1, 0, 2)):
         ax.plot(line[:, 0], line[:, 1], color=MESH, linewidth=0.35, alpha=0.6)
-    ax.scatter(real[:, 0], real[:, 1], s=6, color=REAL, linewidths=0, label="real")
+    ax.scatter(result.real[:, 0], result.real[:, 1], s=6, color=REAL, linewidths=0, label="real")
     ax.scatter(frame.fake[:, 0], frame.fake[:, 1], s=6, color=FAKE, linewidths=0, label="G(z)")
-    if arrows and len(frame.arrows):
+    if len(frame.arrows):
         # Lengths relative to the frame's own: the 90th percentile gets 7% of the width, none more than 14%.
         shown = frame.arrows[:ARROWS]
         length = np.linalg.norm(shown, axis=1)
@@ -62,16 +63,21 @@ def draw_frame(ax, frame, real, extent, *, probability=True, arrows=True, modes=
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(frame_title(frame, modes), fontsize=8)
+    means = result.config.distribution().means
+    heading = frame_title(frame, None if means is None else len(means))
+    ax.set_title(heading if title is None else f"{title}\n{heading}", fontsize=8)
 
 
-def frame_figure(frame, real, extent, *, probability=True, modes=None, size=4.0, legend=True):
-    """One frame as a square ``Figure`` of ``size`` inches."""
-    fig = Figure(figsize=(size, size))
-    ax = fig.add_axes((0.01, 0.01, 0.98, 0.92))
-    draw_frame(ax, frame, real, extent, probability=probability, modes=modes)
-    if legend:
-        ax.legend(loc="lower left", fontsize=7, markerscale=2.5, framealpha=0.8, handletextpad=0.2)
+def frames_figure(results, index=-1, *, titles=None, size=4.0, legend=True):
+    """Frame ``index`` of each run in ``results`` side by side, ``size`` inches each. Returns the ``Figure``."""
+    titles = titles or [None] * len(results)
+    top = 0.36 if titles[0] else 0.2  # inches for the titles
+    fig = Figure(figsize=(size * len(results), size + top))
+    for i, (result, title) in enumerate(zip(results, titles)):
+        ax = fig.add_axes((i / len(results) + 0.005, 0.005, 1 / len(results) - 0.01, size / (size + top) - 0.01))
+        draw_frame(ax, result, result.frames[index], title=title)
+        if legend and i == 0:
+            ax.legend(loc="lower left", fontsize=7, markerscale=2.5, framealpha=0.8, handletextpad=0.2)
     return fig
 
 
@@ -83,11 +89,11 @@ def frame_pixels(fig, dpi):
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
-def write_frames_gif(frames, real, extent, file, *, probability=True, modes=None, size=3.6, dpi=80, fps=6,
-                     hold_last=2.5):
-    """All ``frames`` as a looping animated GIF into the open binary ``file``."""
-    images = [frame_pixels(frame_figure(f, real, extent, probability=probability, modes=modes, size=size), dpi)
-              for f in frames]
+def write_frames_gif(results, file, *, titles=None, size=3.6, dpi=80, fps=6, hold_last=2.5):
+    """Every logged frame of the runs ``results`` (side by side, logged at the same steps) as a looping
+    animated GIF into the open binary ``file``."""
+    images = [frame_pixels(frames_figure(results, i, titles=titles, size=size), dpi)
+              for i in range(len(results[0].frames))]
     write_gif(images, file, fps=fps, hold_last=hold_last, levels=256)
 
 

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .run import run
+from .training import run
 
 
 def mode_count(config):
@@ -15,7 +15,7 @@ def mode_count(config):
 
 
 def run_summary(result):
-    """The final figures of a :class:`npgan.lab.run.LabRun` (JSON-friendly)."""
+    """The final figures of a :class:`npgan.lab.training.LabRun` (JSON-friendly)."""
     config = result.config
     score = result.score.as_dict() if result.score else {"modes": None, "high_quality": None, "kl": None}
     return {"data": config.data, "loss": config.loss, "pack": config.pack, "steps": config.steps, "seed": config.seed,
