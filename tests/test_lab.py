@@ -97,7 +97,8 @@ def test_points_files(tmp_path):
     np.save(tmp_path / "three.npy", np.zeros((4, 3)))
     np.save(tmp_path / "nan.npy", np.array([[0, 1], [np.nan, 2]]))
     (tmp_path / "words.csv").write_text("x,y\n1,2\na,b\n")
-    for name in ("three.npy", "nan.npy", "words.csv"):
+    (tmp_path / "ragged.csv").write_text("1,2\n3,4,5\n6,7\n")
+    for name in ("three.npy", "nan.npy", "words.csv", "ragged.csv"):
         with pytest.raises(ValueError, match=name):
             load_points(tmp_path / name)
 
@@ -276,6 +277,7 @@ def test_help_lists_the_flags(capsys):
     (["--recipe", "--loss ns"], "--recipe goes with --seeds"),
     (["--seeds", "3-1"], "--seeds"),
     (["--penalty-weight", "1"], "goes with --penalty"),
+    (["--seeds", "0-1", "--gif"], "--gif goes with a single run"),
     (["--seeds", "0", "--recipe", "--optimizer rmsprop --beta1 0.9"], "Adam's"),
 ])
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(capsys, tmp_path, flags, message):
@@ -287,7 +289,8 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(capsys, tmp_path, flags
     if "--out" not in flags:
         flags += ["--out", str(tmp_path / "out")]
     before = sorted(p.name for p in tmp_path.rglob("*"))
-    code, text, err = lab(capsys, *TINY_FLAGS, *flags, "--npy", tmp_path / "s.npy")
+    output = "--json" if "--seeds" in flags else "--npy"
+    code, text, err = lab(capsys, *TINY_FLAGS, *flags, output, tmp_path / "s.out")
     assert code == 2 and text == ""
     assert len(err.splitlines()) == 1 and err.startswith("npgan.lab: error: ") and message in err, err
     assert sorted(p.name for p in tmp_path.rglob("*")) == before

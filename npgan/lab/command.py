@@ -221,6 +221,10 @@ def _run(parser, args):
 
     if args.recipe and not args.seeds:
         raise UsageError("--recipe goes with --seeds")
+    single_only = [flag for flag, given in (("--npy", args.npy), ("--gif", args.gif), ("--log-every", args.log_every))
+                   if given]
+    if args.seeds and single_only:
+        raise UsageError(f"{single_only[0]} goes with a single run, not --seeds")
     check_config(args)
     check_files(args)
     points = read_points(args)
@@ -254,39 +258,36 @@ def _single(args, config):
 
 
 def _metrics_csv(history):
+    """``metrics.csv``: a row per logged step (blank where a figure does not apply)."""
+    rows = [dict(zip(history, values)) for values in zip(*history.values())]
+    return csv_text([{k: "" if isinstance(v, float) and math.isnan(v) else f"{v:.6g}" if isinstance(v, float) else v
+                      for k, v in row.items()} for row in rows], list(history))
+
+
+def csv_text(rows, columns):
+    """Dicts as CSV text with a header line."""
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
-    keys = list(history)
-    writer.writerow(keys)
-    for row in zip(*(history[key] for key in keys)):
-        writer.writerow(["" if isinstance(v, float) and math.isnan(v) else (f"{v:.6g}" if isinstance(v, float) else v)
-                         for v in row])
+    writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
     return text.getvalue()
 
 
 # --- Sweeps --------------------------------------------------------------------------------------------------
 
 def _sweep(args, configs):
-    rows = sweep(configs, args.seeds, log=print)
+    rows = sweep(configs, args.seeds, log=lambda line: print(line, flush=True))
     table = sweep_table(rows)
     text = markdown_table(table)
     print(text)
     out = Path(args.out)
-    outputs = [(out / "sweep.csv", lambda f: f.write(_rows_csv(rows).encode())),
+    outputs = [(out / "sweep.csv", lambda f: f.write(csv_text(rows, list(rows[0])).encode())),
                (out / "sweep.md", lambda f: f.write(text.encode()))]
     if args.json:
         outputs.append((Path(args.json), lambda f: f.write(json.dumps({"runs": rows, "table": table}, indent=1).encode())))
     out.mkdir(exist_ok=True)
     write_all(outputs)
     return 0
-
-
-def _rows_csv(rows):
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return text.getvalue()
 
 
 if __name__ == "__main__":

@@ -121,9 +121,12 @@ def _read_csv(path):
     if lines and not _is_number(lines[0].split(",")[0]):
         lines = lines[1:]
     try:
-        return np.array([[float(value) for value in line.split(",")] for line in lines], dtype=np.float64)
+        rows = [[float(value) for value in line.split(",")] for line in lines]
     except ValueError:
         raise ValueError(f"{path}: every line must hold numbers separated by commas") from None
+    if any(len(row) != 2 for row in rows):
+        raise ValueError(f"{path}: need two numbers a line (x, y)")
+    return np.array(rows, dtype=np.float64).reshape(-1, 2)
 
 
 def _is_number(text):

@@ -27,7 +27,7 @@ from ..recipes import recipe
 from .datasets import dataset, points_shape
 from .metrics import SAMPLES, mode_score
 
-DEFAULT_STEPS = 5000
+DEFAULT_STEPS = 8000
 PICTURE_POINTS = 500   # real and fake points drawn per frame (fakes carry the arrows)
 HEAT_SIZE = 96         # D's output on a HEAT_SIZE x HEAT_SIZE grid over the plane
 MANIFOLD_SIZE = 21     # G's manifold: a MANIFOLD_SIZE x MANIFOLD_SIZE grid of z in [-Z_EXTENT, Z_EXTENT]^2
