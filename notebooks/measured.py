@@ -1,7 +1,7 @@
 """Figures the notebooks state about their full runs, in one place.
 
-Every figure here was measured; the comment beside it says how. The markdown of ``nb03_dcgan.py`` and
-``nb04_conditional_gan.py`` is written from these: change a figure here, run ``make_notebooks.py``, commit.
+Every figure here was measured; the comment beside it says how. The markdown of ``nb03_dcgan.py``,
+``nb04_conditional_gan.py`` and ``nb06_mode_collapse.py`` is written from these: change a figure here, run ``make_notebooks.py``, commit.
 """
 
 DCGAN = {
@@ -35,6 +35,17 @@ CONDITIONAL = {
     "notebook_accuracy": 0.952,
     "notebook_worst_digit": (9, 0.873),  # (digit, accuracy) of the digit recognised least often
     "notebook_fid": 23,
+}
+
+LAB = {
+    # PLACEHOLDER: filled from the sweeps below
+    "steps": 8000,
+    "sweep_minutes": 30,
+    "collapse": {"flags": "--loss ns", "seed": 0, "config": {}},
+    "cure": {"flags": "--penalty r1", "config": {"gan": {"penalty": "r1"}}},
+    "table": [],
+    "verdict_en": "",
+    "verdict_zh": "",
 }
 
 CONTROL = {
