@@ -5,8 +5,8 @@
   their arguments, see :mod:`npgan.models`), the size of z and the number of label classes. Any generator
   npgan can train is rebuilt from the file alone.
 - A *training checkpoint* (``checkpoint.npz``) holds everything needed to continue a run exactly: both
-  networks (and the weight average), both Adam states, the random generators' states, the epoch and the
-  per-epoch history.
+  networks (and the weight average; spectral norm's vectors are buffers of D), both optimizers' states, the
+  random generators' states, the epoch and the per-epoch history.
 
 Loading checks every array's presence, shape and finiteness before copying anything, and turns any
 problem into a one-line :class:`CheckpointError` naming the file.
@@ -168,7 +168,7 @@ def _networks(gan):
 
 
 def _optimizers(gan):
-    """``{prefix: optimizer}`` of a GAN's two Adams, by the key prefix of their arrays."""
+    """``{prefix: optimizer}`` of a GAN's two optimizers, by the key prefix of their arrays."""
     return {"g_opt/": gan.g_opt, "d_opt/": gan.d_opt}
 
 
@@ -186,6 +186,7 @@ def checkpoint_arrays(gan, epoch, rng, history, state=None):
         "epoch": np.array(epoch, dtype=np.int64),
         "rng_state": np.array(json.dumps(rng.bit_generator.state)),
         "layer_rng_states": np.array(json.dumps({name: layer_rng_states(net) for name, net in nets.items()})),
+        "penalty_rng_state": np.array(json.dumps(gan.penalty_rng.bit_generator.state)),
         "state": np.array(json.dumps(state or {})),
     }
     for name, net in nets.items():
@@ -214,6 +215,8 @@ def restore_checkpoint(arrays, path):
         epoch = int(arrays["epoch"])
         state = _json_entry(arrays, "state", path) if kind == CHECKPOINT_FORMAT else {}
         layer_rngs = _json_entry(arrays, "layer_rng_states", path) if kind == CHECKPOINT_FORMAT else {}
+        if "penalty_rng_state" in arrays:  # absent before penalties: nothing had drawn from it
+            gan.penalty_rng.bit_generator.state = _json_entry(arrays, "penalty_rng_state", path)
         nets = _networks(gan)
         for name, states in layer_rngs.items():
             set_layer_rng_states(nets[name], states)

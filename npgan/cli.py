@@ -3,7 +3,7 @@
 - :class:`ArgumentParser`: argparse, but a bad flag gives *one* line on stderr
   (``prog: error: message (see --help)``) and exit status 2, instead of the usage block plus the message.
 - Argument types with clear messages: :func:`positive_int`, :func:`nonnegative_int`,
-  :func:`int_range`, :func:`positive_float`, :func:`fraction`.
+  :func:`int_range`, :func:`positive_float`, :func:`nonnegative_float`, :func:`fraction`.
 - :func:`run_main`: parse, run, and turn every expected failure into one line on stderr and an exit status
   (:func:`failure_status`, shared with ``npgan.train``): an ``OSError`` in words (:func:`os_error_text`),
   Ctrl-C as ``prog: interrupted`` and exit status 130.
@@ -156,6 +156,14 @@ def positive_float(text):
     value = _parse_float(text)
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return value
+
+
+def nonnegative_float(text):
+    """argparse type: a finite float >= 0 (a weight or a bound, where 0 means off)."""
+    value = _parse_float(text)
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
     return value
 
 

@@ -14,6 +14,11 @@ One training step, on a batch of real images and one batch of noise ``z``:
 
 ``config.loss`` swaps the BCE pair for another objective of :mod:`npgan.losses` (least squares, hinge,
 Wasserstein, the original minimax): the step is the same, only the losses and their gradients change.
+A Wasserstein critic must be kept Lipschitz, in one of three ways, each a config switch of the D step:
+``clip`` (every D parameter clipped after each D step, WGAN), ``penalty`` (WGAN-GP's or R1's penalty on
+D's input gradient, :mod:`npgan.penalties`, added to D's gradients) and ``spectral_norm`` (every weight of
+D divided by its largest singular value, :mod:`npgan.spectral`). ``d_steps`` D steps precede each G step
+(WGAN's n_critic), each on its own real batch and its own z (see :meth:`GAN.train_step`).
 
 Work the step does not need is skipped: D's input gradient in the D step, D's weight gradients in the
 G step, G's gradient with respect to z, and a second forward pass of G (G has not changed between the two
@@ -36,7 +41,10 @@ import numpy as np
 from .losses import objective
 from .models import CLASSES, build, build_pair, describe, model_spec
 from .norm import BatchNorm
-from .optim import EMA, Adam
+from .optim import EMA, OPTIMIZERS, Adam, RMSprop
+from .penalties import check_critic, input_gradient_penalty, random_interpolates
+from .recipes import PENALTIES, recipe
+from .spectral import spectral_layers, spectral_norm
 
 
 @dataclass
@@ -57,9 +65,18 @@ class GANConfig:
     width: int = 32      # dcgan: channels of D's first convolution (and of G's last hidden layer)
     alpha: float = 0.01  # LeakyReLU slope for x < 0
     smooth: float = 0.1  # label smoothing: real images get the target 1 - smooth
+    penalty: str = "none"  # "gp": WGAN-GP's on interpolates of real and fake; "r1": R1's on real images
+    penalty_weight: float = 10.0  # WGAN-GP's lambda; R1's gamma (the step adds gamma/2 times R1's penalty)
+    clip: float = 0.0    # WGAN: every D parameter clipped to [-clip, clip] after each D step (0: off)
+    spectral_norm: bool = False  # every weight of D divided by its largest singular value
+    optimizer: str = "adam"  # or "rmsprop" (npgan.optim.OPTIMIZERS), for both networks
     lr: float = 0.002
+    d_lr: float = None   # D's learning rate (None: lr); two time scales when it differs from G's
+    g_lr: float = None   # G's learning rate (None: lr)
     lr_decay: float = 1.0  # the learning rate of epoch e (from 0) is lr * lr_decay**e
     beta1: float = 0.9
+    beta2: float = 0.999  # Adam's decay of its mean of squared gradients
+    d_steps: int = 1     # D steps per G step (WGAN's n_critic), each on its own real batch
     batch_size: int = 100
     epochs: int = 100
     ema: float = 0.0
@@ -68,13 +85,42 @@ class GANConfig:
 
     @classmethod
     def for_model(cls, model="tutorial", **overrides):
-        """The config of ``model`` with its own defaults, then ``overrides``."""
-        return cls(**{**model_spec(model).defaults, **overrides, "model": model})
+        """The config of ``model`` with its own defaults, then the recipe of ``overrides``' loss and penalty
+        (:data:`npgan.recipes.RECIPES`: optimizer, learning rate, constraint, D steps), then ``overrides``."""
+        base = {**model_spec(model).defaults, **overrides}
+        settings = recipe(base.get("loss", cls.loss), base.get("penalty", cls.penalty))
+        return cls(**{**base, **settings, **overrides, "model": model})
 
     @property
     def classes(self):
         """Number of label classes the networks are conditioned on (0: unconditional)."""
         return CLASSES if self.conditional else 0
+
+    @property
+    def learning_rates(self):
+        """``(g_lr, d_lr)``, each ``lr`` unless set."""
+        return (self.lr if self.g_lr is None else self.g_lr), (self.lr if self.d_lr is None else self.d_lr)
+
+    @property
+    def critic_batch_norm(self):
+        """Whether a model's D may hold batch norm: not when D is a Lipschitz-constrained critic (the
+        Wasserstein loss, a penalty, clipping or spectral norm). Batch norm divides by the batch's standard
+        deviation, a factor no weight constraint bounds, and it mixes the examples of a batch, while a
+        gradient penalty is per example (WGAN-GP's critic has none)."""
+        return not (self.loss == "wgan" or self.penalty != "none" or self.clip or self.spectral_norm)
+
+
+def _check_config(config):
+    """``ValueError`` for settings no command line lets through (a config built in code); the loss is
+    checked by :func:`npgan.losses.objective`."""
+    checks = ((config.penalty in PENALTIES, f"penalty {config.penalty!r} (known: {', '.join(PENALTIES)})"),
+              (config.optimizer in OPTIMIZERS, f"optimizer {config.optimizer!r} (known: {', '.join(OPTIMIZERS)})"),
+              (config.d_steps >= 1, f"d_steps {config.d_steps} (need at least 1)"),
+              (config.penalty_weight >= 0, f"penalty_weight {config.penalty_weight} (need >= 0)"),
+              (config.clip >= 0, f"clip {config.clip} (need >= 0)"))
+    problems = [message for ok, message in checks if not ok]
+    if problems:
+        raise ValueError("bad GAN settings: " + "; ".join(problems))
 
 
 def sample_z(rng, n, z_size, dtype=np.float32):
@@ -159,42 +205,72 @@ class GAN:
 
     def __init__(self, config=None, *, networks=None, dtype=np.float32):
         self.config = config = config or GANConfig()
+        _check_config(config)
         self.objective = objective(config.loss)
         self.G, self.D = networks if networks is not None else build_pair(config, config.seed, dtype)
-        self.g_opt = Adam(self.G, lr=config.lr, beta1=config.beta1)
-        self.d_opt = Adam(self.D, lr=config.lr, beta1=config.beta1)
+        if config.spectral_norm:
+            self.D = spectral_norm(self.D, np.random.default_rng([config.seed, 6]))
+        self.spectral = spectral_layers(self.D)
+        if config.penalty != "none":
+            check_critic(self.D)  # a ValueError naming a layer without the second-order pass (batch norm)
+        g_lr, d_lr = config.learning_rates
+        self.g_opt, self.d_opt = self._optimizer(self.G, g_lr), self._optimizer(self.D, d_lr)
+        self.penalty_rng = np.random.default_rng([config.seed, 5])  # WGAN-GP's interpolation weights
         self.G_avg, self.ema = None, None
         if config.ema:
             self.G_avg = build(describe(self.G), dtype=dtype).eval()
             self.ema = EMA(self.G, self.G_avg, config.ema)
-        # Batch norm (the layers with buffers) normalises over the batch, so a batch mixing real and fake
-        # images would tell D which is which from the statistics alone: D then sees them apart.
-        self.separate_batches = bool(self.D.buffers)
+        # Batch norm normalises over the batch, so a batch mixing real and fake images would tell D which
+        # is which from the statistics alone: D then sees them apart.
+        self.separate_batches = any(isinstance(layer, BatchNorm) for layer in self.D.layers)
+
+    def _optimizer(self, net, lr):
+        if self.config.optimizer == "rmsprop":
+            return RMSprop(net, lr=lr)
+        return Adam(net, lr=lr, beta1=self.config.beta1, beta2=self.config.beta2)
 
     def start_epoch(self, epoch):
         """Set both learning rates for ``epoch`` (0, 1, ...): ``lr * lr_decay**epoch``. Late in a run,
         smaller steps let G settle instead of circling (derived from the epoch: a resumed run agrees)."""
-        for opt in (self.g_opt, self.d_opt):
-            opt.lr = self.config.lr * self.config.lr_decay ** epoch
+        for opt, lr in zip((self.g_opt, self.d_opt), self.config.learning_rates):
+            opt.lr = lr * self.config.lr_decay ** epoch
 
     def train_step(self, real, z, labels=None):
-        """One D step then one G step on ``real`` (N, 784) in [-1, 1] and ``z`` (N, z_size); ``labels``
-        (N,) for a conditional model (the fakes are asked for the same labels as the real batch has).
+        """``d_steps`` D steps, then one G step.
 
-        Returns ``(d_loss, g_loss)`` as computed inside the step (each before its network's update).
+        ``real`` (K n, 784) in [-1, 1] and ``z`` (K n, z_size) hold ``K = config.d_steps`` batches of n rows,
+        one for each D step (as WGAN samples a new real batch for every critic step); ``labels`` (K n,) for
+        a conditional model (the fakes are asked for the same labels as the real batch has). The G step
+        reuses the last D step's fakes: G has not changed since it made them. With K = 1, the tutorial's step.
+
+        Returns ``(d_loss, g_loss)`` as computed inside the step (each before its network's update; d_loss
+        the mean over the D steps, without the penalty: the objective's own value).
         """
-        fake = self.G.forward(with_labels(z, labels, self.config.classes))
-        d_loss = self.d_step(real, fake, labels)
-        g_loss = self.g_step(fake, labels)  # G has not changed since it made ``fake``: no second forward pass
+        steps = self.config.d_steps
+        n = len(real) // steps
+        if len(real) != steps * n or len(z) != len(real):
+            raise ValueError(f"train_step takes d_steps={steps} batches of real images and of z, "
+                             f"got {len(real)} and {len(z)} rows")
+        d_loss = 0.0
+        for k in range(steps):
+            rows = slice(k * n, (k + 1) * n)
+            y = None if labels is None else labels[rows]
+            fake = self.G.forward(with_labels(z[rows], y, self.config.classes))
+            d_loss += self.d_step(real[rows], fake, y)
+        g_loss = self.g_step(fake, y)  # G has not changed since it made ``fake``: no second forward pass
         if self.ema:
             self.ema.update()
-        return d_loss, g_loss
+        return d_loss / steps, g_loss
 
     def d_step(self, real, fake, labels=None):
         """Update D on ``real`` (target 1 - smooth) and ``fake`` (target 0) images; returns d_loss.
 
-        A conditional model's negatives also hold real images with wrong labels (see :meth:`d_batch`)."""
+        A conditional model's negatives also hold real images with wrong labels (see :meth:`d_batch`).
+        The Lipschitz constraints act here: spectral norm's power iteration before the step, the penalty's
+        gradient added to the loss's, the clipping after the update."""
         batch, n = self.d_batch(real, fake, labels), len(real)
+        for layer in self.spectral:
+            layer.power_iteration()
         self.D.zero_grad()
         if self.separate_batches:
             loss_real, d_real = self.objective.d_real(self.D.forward(batch[:n]), self.config.smooth)
@@ -206,8 +282,27 @@ class GAN:
             out = self.D.forward(batch)  # one batch of 2n rows: one larger matmul
             loss, (d_real, d_fake) = self.objective.d_loss(out[:n], out[n:], self.config.smooth)
             self.D.backward(np.concatenate([d_real, d_fake]), input_grad=False)
+        if self.config.penalty != "none":
+            self.add_penalty(real, fake, labels)
         self.d_opt.step()
+        if self.config.clip:
+            np.clip(self.D.flat_params, -self.config.clip, self.config.clip, out=self.D.flat_params)
         return loss
+
+    def add_penalty(self, real, fake, labels=None):
+        """Add the penalty's gradient, times its weight, into D's gradients; returns the penalty (unweighted).
+
+        ``"gp"``: ``lambda * mean (||grad D(x_hat)|| - 1)^2`` at ``x_hat``, a random point between each real
+        image and a fake of the same label (WGAN-GP). ``"r1"``: ``gamma/2 * mean ||grad D(x)||^2`` at the real
+        images (R1): the caller's weights, as :func:`npgan.penalties.input_gradient_penalty` leaves them to it.
+        """
+        config = self.config
+        if config.penalty == "gp":
+            x, center, weight = random_interpolates(real, fake, self.penalty_rng), 1.0, config.penalty_weight
+        else:
+            x, center, weight = real, 0.0, config.penalty_weight / 2
+        return input_gradient_penalty(self.D, with_labels(x, labels, config.classes), center,
+                                      classes=config.classes, weight=weight)
 
     def d_batch(self, real, fake, labels=None):
         """D's inputs for the D step, (2n, 784 [+ classes]): first the n real images, then the n negatives.

@@ -110,7 +110,8 @@ def dcgan(config, rng, dtype):
              -> Flatten -> Dense 1                                           (28x28 -> 14x14 -> 7x7)
 
     The networks keep npgan's row interface: G ends with ``Flatten`` and D starts by reshaping its rows
-    into images (conditional: ``LabelChannels`` adds a constant channel per class).
+    into images (conditional: ``LabelChannels`` adds a constant channel per class). D's batch norm is left
+    out when ``config.critic_batch_norm`` is false (a Lipschitz-constrained critic, as in WGAN-GP).
     """
     w, classes, alpha = config.width, config.classes, config.alpha
     conv_args = dict(init="dcgan", rng=rng, dtype=dtype)
@@ -120,7 +121,8 @@ def dcgan(config, rng, dtype):
                    ConvTranspose2d(w, 1, 4, 2, 1, **conv_args), Tanh(), Flatten())
     D = Sequential(LabelChannels(IMAGE_SHAPE, classes) if classes else Reshape(IMAGE_SHAPE),
                    Conv2d(1 + classes, w, 4, 2, 1, **conv_args), LeakyReLU(alpha),
-                   Conv2d(w, 2 * w, 4, 2, 1, **conv_args), BatchNorm(2 * w, dtype=dtype), LeakyReLU(alpha),
+                   Conv2d(w, 2 * w, 4, 2, 1, **conv_args),
+                   *([BatchNorm(2 * w, dtype=dtype)] if config.critic_batch_norm else []), LeakyReLU(alpha),
                    Flatten(), Dense(2 * w * 49, 1, **conv_args))
     return G, D
 

@@ -1,4 +1,5 @@
-"""Adam, as TensorFlow 1's ``tf.train.AdamOptimizer`` ran it in the tutorial.
+"""Optimizers: Adam, as TensorFlow 1's ``tf.train.AdamOptimizer`` ran it in the tutorial; RMSprop (the
+WGAN paper's); and the moving average of weights (EMA). Adam:
 
 For each parameter ``p`` with gradient ``g``, step ``t = 1, 2, ...``:
 
@@ -29,6 +30,24 @@ def _buffers(model):
     return [(param.reshape(-1), grad.reshape(-1)) for _, param, grad in model.parameters()]
 
 
+def _scratch(buffers):
+    """One block's worth of working memory for an optimizer's passes (None for a model without parameters)."""
+    return np.empty(min(BLOCK, max(p.size for p, _ in buffers)), dtype=buffers[0][0].dtype) if buffers else None
+
+
+def _scaled_step(p, direction, g, squares, decay, c, eps, tmp):
+    """The step Adam and RMSprop share, in place on one block: ``squares <- decay squares + g^2``, then
+    ``p -= c direction / (sqrt(squares) + eps)`` (``tmp``: scratch of the block's size; five passes)."""
+    np.multiply(g, g, out=tmp)
+    squares *= decay
+    squares += tmp
+    np.sqrt(squares, out=tmp)
+    tmp += eps
+    np.divide(direction, tmp, out=tmp)
+    tmp *= c
+    p -= tmp
+
+
 def _blocks(size):
     return [slice(start, start + BLOCK) for start in range(0, size, BLOCK)]
 
@@ -55,8 +74,7 @@ class Adam:
         self.buffers = _buffers(model)
         self.M = [np.zeros_like(p) for p, _ in self.buffers]
         self.V = [np.zeros_like(p) for p, _ in self.buffers]
-        self.scratch = np.empty(min(BLOCK, max(p.size for p, _ in self.buffers)), dtype=self.buffers[0][0].dtype) \
-            if self.buffers else None
+        self.scratch = _scratch(self.buffers)
         self.t = 0
 
     def step(self):
@@ -72,14 +90,7 @@ class Adam:
                 tmp = self.scratch[:p.size]
                 M *= b1
                 M += g                       # M = m / (1 - b1)
-                np.multiply(g, g, out=tmp)
-                V *= b2
-                V += tmp                     # V = v / (1 - b2)
-                np.sqrt(V, out=tmp)
-                tmp += eps
-                np.divide(M, tmp, out=tmp)
-                tmp *= c
-                p -= tmp                     # p -= lr_t m / (sqrt(v) + eps)
+                _scaled_step(p, M, g, V, b2, c, eps, tmp)  # V = v / (1 - b2); p -= lr_t m / (sqrt(v) + eps)
 
     def state_dict(self):
         """Arrays to save (``np.savez``-friendly): the step count and the moments as stored (``M``, ``V``),
@@ -92,18 +103,76 @@ class Adam:
 
     def load_state_dict(self, state):
         """Restore what ``state_dict`` returned; raises ``ValueError`` if it belongs to another model."""
-        expected = {"t"} | {f"{k}/{i}" for i in range(len(self.buffers)) for k in "MV"}
-        if set(state) != expected:
-            raise ValueError(f"Adam state does not fit this model: keys {sorted(state)}, expected {sorted(expected)}")
-        for i, (p, _) in enumerate(self.buffers):
-            for key in (f"M/{i}", f"V/{i}"):
-                if np.shape(state[key]) != p.shape:
-                    raise ValueError(f"Adam state does not fit this model: {key} has shape "
-                                     f"{np.shape(state[key])}, the model needs {p.shape}")
+        _check_state(self, state, "MV")
         for i in range(len(self.buffers)):
             self.M[i][...] = state[f"M/{i}"]
             self.V[i][...] = state[f"V/{i}"]
         self.t = int(state["t"])
+
+
+class RMSprop:
+    """RMSprop (Hinton's lecture 6e), as PyTorch's ``torch.optim.RMSprop`` computes it: for each parameter
+    ``p`` with gradient ``g``,
+
+        s <- rho s + (1 - rho) g^2            running mean of squared gradients (s starts at 0)
+        p <- p - lr g / (sqrt(s) + eps)
+
+    Each weight's step is its gradient divided by that gradient's recent size, so every weight moves by
+    about ``lr`` whatever its scale. Adam without the momentum ``m`` and without bias correction: the WGAN
+    paper chose it because momentum made its critic unstable (Arjovsky et al. 2017, section 4).
+    ``rho = 0.99`` and ``eps = 1e-8`` are PyTorch's defaults, which the WGAN code ran with.
+
+    Speed: as for :class:`Adam`, we store ``S = s / (1 - rho)``, updated as ``S <- rho S + g^2``; then
+    ``sqrt(s) = sqrt(1 - rho) sqrt(S)``, so ``lr g / (sqrt(s) + eps) = c g / (sqrt(S) + eps')`` with
+    ``c = lr / sqrt(1 - rho)`` and ``eps' = eps / sqrt(1 - rho)``: seven passes, block by block.
+    """
+
+    def __init__(self, model, lr=5e-5, rho=0.99, eps=1e-8):
+        if lr <= 0 or not 0 <= rho < 1 or eps <= 0:
+            raise ValueError(f"bad RMSprop hyperparameters: lr={lr}, rho={rho}, eps={eps}")
+        self.lr, self.rho, self.eps = lr, rho, eps
+        self.buffers = _buffers(model)
+        self.S = [np.zeros_like(p) for p, _ in self.buffers]
+        self.scratch = _scratch(self.buffers)
+        self.t = 0
+
+    def step(self):
+        self.t += 1
+        c = self.lr / math.sqrt(1 - self.rho)  # Python floats: float32 passes stay float32
+        eps = self.eps / math.sqrt(1 - self.rho)
+        for (params, grads), squares in zip(self.buffers, self.S):
+            for block in _blocks(params.size):
+                p, g, S = params[block], grads[block], squares[block]
+                tmp = self.scratch[:p.size]
+                _scaled_step(p, g, g, S, self.rho, c, eps, tmp)  # S = s / (1 - rho); p -= lr g / (sqrt(s) + eps)
+
+    def state_dict(self):
+        """The step count and the running means as stored (``S``): a restored optimizer continues bit for bit."""
+        return {"t": np.array(self.t, dtype=np.int64), **{f"S/{i}": S.copy() for i, S in enumerate(self.S)}}
+
+    def load_state_dict(self, state):
+        """Restore what ``state_dict`` returned; raises ``ValueError`` if it belongs to another model."""
+        _check_state(self, state, "S")
+        for i, S in enumerate(self.S):
+            S[...] = state[f"S/{i}"]
+        self.t = int(state["t"])
+
+
+def _check_state(opt, state, names):
+    """``ValueError`` unless ``state`` holds ``"t"`` and, for each letter of ``names`` and each parameter
+    array ``i`` of ``opt``, an array ``f"{letter}/{i}"`` of that parameter's shape."""
+    kind = type(opt).__name__
+    expected = {"t"} | {f"{k}/{i}" for i in range(len(opt.buffers)) for k in names}
+    if set(state) != expected:
+        raise ValueError(f"{kind} state does not fit this model: keys {sorted(state)}, expected {sorted(expected)}")
+    for i, (p, _) in enumerate(opt.buffers):
+        for key in (f"{k}/{i}" for k in names):
+            if np.shape(state[key]) != p.shape:
+                raise ValueError(f"{kind} state does not fit this model: {key} has shape "
+                                 f"{np.shape(state[key])}, the model needs {p.shape}")
+
+
+OPTIMIZERS = {"adam": Adam, "rmsprop": RMSprop}
 
 
 class EMA:

@@ -24,7 +24,9 @@ from .cli import (ArgumentParser, UsageError, check_output_folder, decay_factor,
 from .data import DATASETS, DownloadError, atomic_write, load_mnist, read_idx
 from .evaluate import Evaluator
 from .gan import GAN, GANConfig, labels_in_turn, sample_z, to_unit_range
-from .models import CLASSES, MODELS
+from .models import CLASSES, MODELS, build_pair
+from .penalties import check_critic
+from .flags import add_training_flags, check_training_flags
 
 TF1_VALIDATION_SIZE = 5000  # TF1's read_data_sets held out the first 5,000 training images
 SAMPLES_PER_EPOCH = 16      # a 4x4 grid; a conditional run keeps SAMPLES_PER_CLASS for each class instead
@@ -66,7 +68,7 @@ def train(images_u8, config, out_dir, *, labels=None, resume_from=None, minutes=
     gan, config = run.gan, run.gan.config
     _check_data(images_u8, labels, config)
     fixed_z, fixed_labels = fixed_latents(config)
-    steps = len(images_u8) // config.batch_size
+    steps = len(images_u8) // (config.batch_size * config.d_steps)  # G steps: each takes d_steps real batches
 
     try:
         while run.epoch < config.epochs and not _out_of_time(run, minutes):
@@ -119,8 +121,9 @@ def _out_of_time(run, minutes):
 
 
 def _check_data(images_u8, labels, config):
-    if images_u8.shape[1:] != (28, 28) or len(images_u8) < config.batch_size:
-        raise ValueError(f"need at least batch-size={config.batch_size} images of 28x28, got {images_u8.shape}")
+    needed = config.batch_size * config.d_steps
+    if images_u8.shape[1:] != (28, 28) or len(images_u8) < needed:
+        raise ValueError(f"need at least batch-size x d-steps = {needed} images of 28x28, got {images_u8.shape}")
     if config.conditional:
         if labels is None or np.shape(labels) != (len(images_u8),):
             raise ValueError(f"a conditional model needs one label per image ({len(images_u8)})")
@@ -139,15 +142,19 @@ def fixed_latents(config):
 
 
 def _train_epoch(gan, images_u8, labels, rng, steps, epoch, progress):
-    """One pass over the images, reshuffled; returns the last batch, its z and labels, and the mean losses."""
+    """One pass over the images, reshuffled; returns the last batch, its z and labels, and the mean losses.
+
+    Each of the ``steps`` training steps takes the next ``d_steps`` batches of images (one per D step) and
+    as many batches of z, drawn at once: with one D step, the tutorial's draws exactly."""
     config = gan.config
     order = rng.permutation(len(images_u8))
+    rows = config.batch_size * config.d_steps
     d_sum = g_sum = 0.0
     y = None
     for step in _progress_bar(range(steps), f"Epoch {epoch + 1}/{config.epochs}", progress):
-        batch = order[step * config.batch_size:(step + 1) * config.batch_size]
+        batch = order[step * rows:(step + 1) * rows]
         real = to_unit_range(images_u8[batch])
-        z = sample_z(rng, config.batch_size, config.z_size)
+        z = sample_z(rng, rows, config.z_size)
         if config.conditional:
             y = labels[batch]
         d_loss, g_loss = gan.train_step(real, z, y)
@@ -233,9 +240,7 @@ HYPERPARAMETERS = (  # (GANConfig field, argparse type, help)
     ("width", positive_int, "channels of the first convolution of D (G's last hidden layer has as many)"),
     ("alpha", fraction, "LeakyReLU slope for x < 0"),
     ("smooth", fraction, "label smoothing: real images get the target 1 - smooth"),
-    ("lr", positive_float, "Adam learning rate"),
-    ("lr_decay", decay_factor, "learning rate multiplied by this after each epoch"),
-    ("beta1", fraction, "Adam beta1"),
+    ("lr_decay", decay_factor, "learning rates multiplied by this after each epoch"),
     ("ema", fraction, "decay of the moving average of G's weights that is saved and sampled (0: off)"),
     ("mismatch", fraction, "--conditional: share of D's negatives that are real images with a wrong label"),
     ("seed", nonnegative_int, "random seed: same seed, same machine, same run"),
@@ -276,6 +281,7 @@ def parse_args(argv):
         scope = f"; {', '.join(only)} only" if only else ""
         model.add_argument("--" + name.replace("_", "-"), type=kind, default=argparse.SUPPRESS,
                            help=f"{help_text} (default: {_defaults_text(name)}{scope})")
+    add_training_flags(parser, _defaults_text)
     model.add_argument("--minutes", type=positive_float, default=None,
                        help="stop at the end of the epoch in which training time passes this many minutes "
                             "(the run stays resumable)")
@@ -318,6 +324,7 @@ def _check_flags(parser, args, explicit):
         parser.error("--labels goes with --images")
     if explicit.get("conditional") and args.images and not args.labels:
         parser.error("--conditional with --images needs --labels")
+    check_training_flags(parser, explicit)
 
 
 def _start_or_resume(parser, args, explicit):
@@ -326,7 +333,13 @@ def _start_or_resume(parser, args, explicit):
     if not args.resume:
         if checkpoint.exists():
             parser.error(f"{args.out} already holds a run: add --resume to continue it, or choose another --out")
-        return GANConfig.for_model(**explicit), None
+        config = GANConfig.for_model(**explicit)
+        if config.penalty != "none":
+            try:
+                check_critic(build_pair(config)[1])
+            except ValueError as err:
+                parser.error(f"--penalty {config.penalty} with --model {config.model}: {err}")
+        return config, None
     if not checkpoint.exists():
         parser.error(f"--resume: no checkpoint at {checkpoint}")
     resume_from = load_checkpoint(checkpoint)

@@ -1,9 +1,9 @@
-"""Adam: hand-computed updates, flat-buffer equivalence, and checkpoint round trips."""
+"""Adam and RMSprop: hand-computed updates, flat-buffer equivalence, and checkpoint round trips."""
 import numpy as np
 import pytest
 
 from npgan.layers import Dense, LeakyReLU, Sequential
-from npgan.optim import Adam
+from npgan.optim import Adam, RMSprop
 
 
 def test_two_steps_equal_the_hand_computed_update():
@@ -56,17 +56,39 @@ def run_steps(net, opt, grads):
         opt.step()
 
 
-def test_state_dict_round_trip_continues_identically():
+def test_rmsprop_three_steps_equal_its_formula():
+    """s <- rho s + (1 - rho) g^2, p <- p - lr g / (sqrt(s) + eps), from s = 0, per element."""
+    net = make_net()
+    lr, rho, eps = 0.01, 0.99, 1e-8
+    opt = RMSprop(net, lr=lr, rho=rho, eps=eps)
+    rng = np.random.default_rng(0)
+    p, s = net.flat_params.copy(), np.zeros_like(net.flat_params)
+    for step in range(3):
+        g = rng.standard_normal(p.shape) * 10.0 ** (step - 1)  # gradients of changing size
+        net.flat_grads[...] = g
+        opt.step()
+        s = rho * s + (1 - rho) * g**2
+        p = p - lr * g / (np.sqrt(s) + eps)
+        np.testing.assert_allclose(net.flat_params, p, rtol=1e-12)
+    assert opt.t == 3
+    # The first step moves each weight by lr / sqrt(1 - rho) = 10 lr, whatever the gradient's size:
+    net.flat_params[...] = 0
+    RMSprop(net, lr=lr, rho=rho, eps=eps).step()
+    np.testing.assert_allclose(np.abs(net.flat_params), lr / np.sqrt(1 - rho), rtol=1e-4)  # up to eps
+
+
+@pytest.mark.parametrize("kind", [Adam, RMSprop])
+def test_state_dict_round_trip_continues_identically(kind):
     grads = np.random.default_rng(0).standard_normal((5, make_net().flat_params.size)).astype(np.float32)
     net_a = make_net(np.float32)
-    opt_a = Adam(net_a)
+    opt_a = kind(net_a)
     run_steps(net_a, opt_a, grads[:2])
     saved_params, saved_state = net_a.flat_params.copy(), opt_a.state_dict()
     run_steps(net_a, opt_a, grads[2:])
 
     net_b = make_net(np.float32)
     net_b.flat_params[...] = saved_params
-    opt_b = Adam(net_b)
+    opt_b = kind(net_b)
     opt_b.load_state_dict(dict(np.load(save(saved_state), allow_pickle=False)))
     assert opt_b.t == 2
     run_steps(net_b, opt_b, grads[2:])
@@ -81,11 +103,14 @@ def save(state):
     return buffer
 
 
-def test_load_state_dict_rejects_another_model():
-    state = Adam(make_net()).state_dict()
+@pytest.mark.parametrize("kind", [Adam, RMSprop])
+def test_load_state_dict_rejects_another_model(kind):
+    state = kind(make_net()).state_dict()
     other = Sequential(Dense(5, 3), LeakyReLU(), Dense(3, 2))
-    with pytest.raises(ValueError, match="does not fit"):
-        Adam(other).load_state_dict(state)
+    with pytest.raises(ValueError, match=f"{kind.__name__} state does not fit"):
+        kind(other).load_state_dict(state)
+    with pytest.raises(ValueError, match="does not fit"):  # another optimizer's state
+        (RMSprop if kind is Adam else Adam)(make_net()).load_state_dict(state)
 
 
 def test_rejects_bad_hyperparameters():
@@ -93,3 +118,5 @@ def test_rejects_bad_hyperparameters():
         Adam(make_net(), lr=-1)
     with pytest.raises(ValueError):
         Adam(make_net(), beta1=1.0)
+    with pytest.raises(ValueError):
+        RMSprop(make_net(), rho=1.0)

@@ -102,7 +102,11 @@ def test_crash_mid_epoch_then_resume_equals_an_uninterrupted_run(idx_images, tmp
     (3000, ["--g-hidden", "16", "--d-hidden", "16"]),
     (300, ["--model", "mlp-bn", "--ema", "0.9", "--lr-decay", "0.8"]),  # batch norm in G; EMA, buffers, lr resumed
     (600, ["--model", "dcgan", "--width", "4", "--ema", "0.9"]),
-], ids=["tutorial", "mlp-bn", "dcgan"])
+    # the penalty's interpolation weights, 5 D steps per G step, Adam's beta2
+    (1000, ["--g-hidden", "16", "--d-hidden", "16", "--loss", "wgan", "--penalty", "gp", "--d-steps", "5"]),
+    # RMSprop, clipping and spectral norm's vectors on a convolutional critic
+    (600, ["--model", "dcgan", "--width", "4", "--loss", "wgan", "--spectral-norm", "--d-steps", "2"]),
+], ids=["tutorial", "mlp-bn", "dcgan", "wgan-gp", "wgan-clip-sn"])
 def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path, images, model):
     """A real SIGKILL at an arbitrary moment (here: soon after the first checkpoint appears)."""
     rng = np.random.default_rng(1)
