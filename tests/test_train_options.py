@@ -228,9 +228,31 @@ def test_clipping_with_bce_is_legal(idx_images, tmp_path):
 def test_resume_refuses_a_changed_option(idx_images, tmp_path, capsys):
     assert run(idx_images, tmp_path, "--epochs", "1", "--loss", "wgan") == 0
     before = (tmp_path / "checkpoint.npz").read_bytes()
-    for flags, named in ((["--d-steps", "2"], "--d-steps 2 (the run has 5)"), (["--penalty", "gp"], "--penalty gp"),
-                         (["--no-spectral-norm", "--clip", "0.1"], "--clip 0.1 (the run has 0.01)")):
+    for flags, named in ((["--d-steps", "2"], ("with --d-steps 5", "drop --d-steps 2")),
+                         (["--penalty", "gp"], ("drop --penalty gp",)),
+                         (["--no-spectral-norm", "--clip", "0.1"], ("with --clip 0.01", "drop --clip 0.1"))):
         with pytest.raises(SystemExit):
             run(idx_images, tmp_path, "--epochs", "2", "--resume", *flags)
-        assert named in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert all(text in err for text in named), err
     assert (tmp_path / "checkpoint.npz").read_bytes() == before
+
+
+def test_a_checkpoint_from_before_these_options_loads_and_resumes(idx_images, tmp_path):
+    """Written before this stage: no new config fields, no penalty_rng_state. It loads with today's defaults
+    and continues as an uninterrupted run does."""
+    assert run(idx_images, tmp_path / "straight", "--epochs", "2") == 0
+    assert run(idx_images, tmp_path / "old", "--epochs", "1") == 0
+    arrays = read_npz(tmp_path / "old" / "checkpoint.npz")
+    config = json.loads(str(arrays["gan_config"]))
+    for name in ("penalty", "penalty_weight", "clip", "spectral_norm", "optimizer", "d_lr", "g_lr", "beta2", "d_steps"):
+        del config[name]
+    arrays["gan_config"] = np.array(json.dumps(config))
+    del arrays["penalty_rng_state"]
+    np.savez(tmp_path / "old" / "checkpoint.npz", **arrays)
+    assert load_checkpoint(tmp_path / "old" / "checkpoint.npz").gan.config.d_steps == 1
+    assert run(idx_images, tmp_path / "old", "--epochs", "2", "--resume") == 0
+    a, b = read_npz(tmp_path / "straight" / "checkpoint.npz"), read_npz(tmp_path / "old" / "checkpoint.npz")
+    for key in a:
+        if key != "state":
+            np.testing.assert_array_equal(a[key], b[key], err_msg=key)
