@@ -2,14 +2,15 @@
 from cells import code, md, setup_code
 from measured import LAB as M
 
-COLLAPSE, CURE = M["collapse"], M["cure"]  # recipes: {"flags": command-line text, "config": LabConfig fields}
+VANILLA, R1, PACKED = M["vanilla"], M["r1"], M["packed"]  # {"flags": command line, "config": LabConfig fields}
 
 
 def table_md(rows):
-    """Markdown rows of a measured seed table: (data, recipe flags, modes, modes std, hq, hq std, kl, kl std, s)."""
-    lines = ["| data | recipe | modes covered | high-quality share | KL | seconds a run |", "|---|---|---|---|---|---|"]
-    for data, flags, modes, modes_sd, hq, hq_sd, kl, kl_sd, seconds in rows:
-        lines.append(f"| {data} | `{flags}` | {modes:.1f} ± {modes_sd:.1f} | {hq:.0%} ± {hq_sd:.0%} | "
+    """Markdown of a measured seed table: rows (data, recipe, seeds, modes, std, hq, std, kl, std, seconds a run)."""
+    lines = ["| data | recipe | seeds | modes covered | high-quality share | KL | seconds a run |",
+             "|---|---|---|---|---|---|---|"]
+    for data, recipe, seeds, modes, modes_sd, hq, hq_sd, kl, kl_sd, seconds in rows:
+        lines.append(f"| {data} | {recipe} | {seeds} | {modes:.1f} ± {modes_sd:.1f} | {hq:.0%} ± {hq_sd:.0%} | "
                      f"{kl:.2f} ± {kl_sd:.2f} | {seconds:.0f} |")
     return "\n".join(lines)
 
@@ -177,17 +178,17 @@ print("G's gradient from the arrows == the G step's gradient:", np.array_equal(f
     md(rf"""
 ## Watch a vanilla GAN drop modes
 
-`{COLLAPSE['flags']}` on the grid: the tutorial's non-saturating loss with the lab's networks and
+`{VANILLA['flags']}` on the grid: the tutorial's non-saturating loss with the lab's networks and
 settings. Each panel is one moment of training; the curves below count the modes as it goes.
 """, rf"""
 ## 看一个普通的 GAN 怎样丢掉模式
 
-在网格上运行 `{COLLAPSE['flags']}`:教程的非饱和损失,配上实验室的网络和设置。每一幅图是训练中的一个时刻;
+在网格上运行 `{VANILLA['flags']}`:教程的非饱和损失,配上实验室的网络和设置。每一幅图是训练中的一个时刻;
 下面的曲线记录了训练过程中覆盖的模式数。
 """),
     code(rf"""
 steps = 300 if FAST else {M['steps']}
-collapse = LabConfig(data="grid25", steps=steps, seed={COLLAPSE['seed']}, **{COLLAPSE['config']!r})
+collapse = LabConfig(data="grid25", steps=steps, seed=0, **{VANILLA['config']!r})
 started = time.perf_counter()
 vanilla = run(collapse, log_every=steps // 10, frames=True)
 print(f"{{steps}} steps in {{time.perf_counter() - started:.1f}} s; final:", vanilla.score)
@@ -234,70 +235,92 @@ G 要把一整块连通的 $z$ 平面映射到彼此分开的团块上,就必须
 
 Two ideas, which the lab's flags combine:
 
+- **Make the game settle** instead of circling. A penalty on D's slope at the real data (R1, Mescheder et
+  al., 2018, `--penalty r1`) removes D's incentive to keep throwing the fakes past the data, and smaller
+  steps late in training (`--lr-decay`) let G's points sharpen onto their modes.
 - **Let D see several samples at once** (PacGAN, `--pack m`). D judges $m$ points concatenated, all real or all
   fake. One point on a popular mode looks real; $m$ points that all sit on the same few modes do not,
   since $m$ real points come from $m$ random modes. D can now punish missing modes, which it cannot see one
   sample at a time. In npgan the packing is a layer, `Pack(m)`, the last of G, and the same reshape of every
   real batch, so the step, the losses and the penalties all see ordinary rows.
-- **Make the game settle** instead of circling. A penalty on D's slope at the real data (R1, Mescheder et
-  al., 2018, `--penalty r1`) removes the incentive to keep pushing fakes past the data; the WGAN-GP critic
-  (`--loss wgan --penalty gp`) gives every fake a gradient towards the data wherever it is. Smaller steps late in
-  training (`--lr-decay`) let G's points sharpen onto their modes.
 
-The cure this notebook measures is `{CURE['flags']}`:
+First R1 with a decaying learning rate, `{R1['flags']}`, on the same grid and seed:
 """, rf"""
 ## 补救方法
 
 有两个思路,实验室的参数可以把它们组合起来:
 
+- **让博弈稳定下来**,而不是一直兜圈子。对 D 在真实数据处的斜率加惩罚(R1,Mescheder 等,2018,`--penalty r1`)
+  消除了 D 把假样本不断推过真实数据的动力;训练后期使用更小的步长(`--lr-decay`)让 G 的点收紧到各自的模式上。
 - **让 D 一次看几个样本**(PacGAN,`--pack m`)。D 评判 $m$ 个拼在一起的点,要么全真,要么全假。
   一个落在热门模式上的点看起来是真的;$m$ 个全挤在同样几个模式上的点就不像了,因为 $m$ 个真实的点来自 $m$ 个随机的模式。
   这样 D 就能惩罚缺失的模式,而一次只看一个样本时它看不出这一点。在 npgan 里,打包是一个网络层 `Pack(m)`,
   放在 G 的最后,真实批次也做同样的变形,所以训练步骤、损失函数和惩罚项看到的都是普通的行。
-- **让博弈稳定下来**,而不是一直兜圈子。对 D 在真实数据处的斜率加惩罚(R1,Mescheder 等,2018,`--penalty r1`)
-  消除了把假样本不断推过真实数据的动力;WGAN-GP 的评论家(`--loss wgan --penalty gp`)无论假样本在哪里,
-  都给它一个指向数据的梯度。训练后期使用更小的步长(`--lr-decay`)让 G 的点收紧到各自的模式上。
 
-本笔记本衡量的补救方法是 `{CURE['flags']}`:
+先看 R1 加上逐渐减小的学习率,`{R1['flags']}`,同样的网格、同样的种子:
 """),
     code(rf"""
-cure = replace(collapse, **{CURE['config']!r})
+settled = replace(collapse, **{R1['config']!r})
 started = time.perf_counter()
-cured = run(cure, log_every=steps // 10, frames=True)
+cured = run(settled, log_every=steps // 10, frames=True)
 print(f"{{steps}} steps in {{time.perf_counter() - started:.1f}} s; final:", cured.score)
 show_frames(cured)
 metrics_figure(cured.history, modes=25)
+"""),
+    md(rf"""
+R1 settles the game, but it does not make D look at *where the mass is*. On the ring, with some seeds, G
+still runs off to one mode and stays there; seed 2 is one. Packing two points per D input (`--pack 2`) lets
+D see it, and the same seed covers the ring. The left panel is R1 alone, the right R1 with packing:
+""", rf"""
+R1 让博弈稳定下来,但它并不让 D 去看*质量都在哪里*。在圆环上,对某些种子,G 仍然会跑到一个模式上并停在那里;
+种子 2 就是这样。让 D 的每个输入打包两个点(`--pack 2`),D 就能看出来,同一个种子便覆盖了整个圆环。
+左图只用 R1,右图是 R1 加打包:
+"""),
+    code(rf"""
+ring_r1 = run(replace(settled, data="ring8", seed=2))
+ring_packed = run(replace(settled, data="ring8", seed=2, **{PACKED['extra']!r}))
+fig, axes = plt.subplots(1, 2, figsize=(10, 5.3))
+for ax, result, name in zip(axes, [ring_r1, ring_packed], ["R1 alone", "R1 and --pack 2"]):
+    draw_frame(ax, result, title=name)
+plt.show()
 """),
     md(rf"""
 ## One seed proves nothing: measured over ten
 
 A single run of a GAN is one draw from a wide distribution: the issue's PyTorch reference put no sample of
 ring8 near any mode with seed 0 and covered all 8 with seed 1, same code. So the lab runs each recipe on
-each seed (`sweep`, or `python -m npgan.lab --seeds 0-9 --recipe ...`) and reports the mean and the spread.
-The full notebook sweeps both recipes over seeds 0-9 on both mixtures; fast mode, two seeds of a few
-hundred steps. The measured full sweep ({M['steps']:,} steps a run, one BLAS thread, the machine shared):
+each seed (`sweep`, or `python -m npgan.lab --seeds 0-9 --recipe ...`) and reports the mean and the
+standard deviation over the seeds. The measured full sweep ({M['steps']:,} steps a run, one BLAS thread, on the
+2-core development machine while other jobs kept both cores busy, so the seconds are pessimistic):
 
 {TABLE}
 
 {M['verdict_en']}
+
+The full notebook runs the three recipes on both mixtures over seeds 0-9 (about {M['sweep_minutes']:.0f}
+minutes at those speeds); fast mode, two seeds of a few hundred steps, which prove nothing about quality.
 """, rf"""
 ## 一个种子什么也证明不了:十个种子的测量
 
 GAN 的一次运行只是一个很宽的分布中的一次抽样:议题里的 PyTorch 参考实现,同样的代码,种子 0 在 ring8 上没有一个样本落在任何模式附近,
 种子 1 却覆盖了全部 8 个。所以实验室在每个种子上运行每种配方(`sweep`,或 `python -m npgan.lab --seeds 0-9 --recipe ...`),
-报告均值和离散程度。完整的笔记本在两个混合分布上用种子 0-9 比较两种配方;快速模式只用两个种子、几百步。
-实测的完整结果(每次 {M['steps']:,} 步,一个 BLAS 线程,机器与他人共用):
+报告各种子上的均值和标准差。实测的完整结果(每次 {M['steps']:,} 步,一个 BLAS 线程,在开发用的双核机器上测得,
+当时其他任务让两个核都很忙,所以秒数偏悲观):
 
 {TABLE}
 
 {M['verdict_zh']}
+
+完整的笔记本在两个混合分布上用种子 0-9 运行这三种配方(按上面的速度大约 {M['sweep_minutes']:.0f} 分钟);
+快速模式只用两个种子、几百步,对质量说明不了什么。
 """),
     code(r"""
 seeds = [0, 1] if FAST else list(range(10))
 recipes = []
 for data in ("ring8", "grid25"):
     recipes.append((f"{data}: vanilla", replace(collapse, data=data)))
-    recipes.append((f"{data}: cure", replace(cure, data=data)))
+    recipes.append((f"{data}: R1", replace(settled, data=data)))
+    recipes.append((f"{data}: R1, pack 2", replace(settled, data=data, pack=2)))
 started = time.perf_counter()
 rows = sweep(recipes, seeds, log=print)
 print(f"\n{len(rows)} runs in {(time.perf_counter() - started) / 60:.1f} minutes\n")

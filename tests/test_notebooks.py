@@ -226,10 +226,11 @@ def test_06_watches_collapse_and_measures_cures_in_fast_mode(tmp_path, monkeypat
     assert re.search(r"real samples: +ModeScore\(modes=25, high_quality=0\.9[89]", text), text
     assert "one mode only:          ModeScore(modes=1, high_quality=1.0" in text
     assert "9 modes, all perfect:   ModeScore(modes=9," in text
-    for recipe in ("ring8: vanilla", "ring8: cure", "grid25: vanilla", "grid25: cure"):
-        assert f"| `{recipe}` | 2 (0-1) |" in text, text
-    # the two mixtures, and frames and metric curves of the vanilla run and of the cure
-    assert png_count(nb) == 5
+    for data in ("ring8", "grid25"):
+        for recipe in ("vanilla", "R1", "R1, pack 2"):
+            assert f"| `{data}: {recipe}` | 2 (0-1) |" in text, text
+    # the two mixtures, frames and metric curves of the vanilla run and of R1, the ring with and without packing
+    assert png_count(nb) == 6
 
 
 # Run in 07's kernel after the notebook. Row k of the code grid is the saved generator's output for

@@ -89,12 +89,12 @@ def frame_pixels(fig, dpi):
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
-def write_frames_gif(results, file, *, titles=None, size=3.6, dpi=80, fps=6, hold_last=2.5):
+def write_frames_gif(results, file, *, titles=None, size=3.6, dpi=80, fps=6, hold_last=2.5, colors=64):
     """Every logged frame of the runs ``results`` (side by side, logged at the same steps) as a looping
-    animated GIF into the open binary ``file``."""
+    animated GIF of ``colors`` colours into the open binary ``file``."""
     images = [frame_pixels(frames_figure(results, i, titles=titles, size=size), dpi)
               for i in range(len(results[0].frames))]
-    write_gif(images, file, fps=fps, hold_last=hold_last, levels=256)
+    write_gif(images, file, fps=fps, hold_last=hold_last, levels=colors)
 
 
 def metrics_figure(history, modes=None, title=None):
