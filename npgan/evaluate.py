@@ -349,13 +349,13 @@ def code_accuracy(predicted, codes, categories, classes):
     return accuracy, matching.tolist()
 
 
-def report(evaluator, samples, features, probabilities, source, seed=None, labels=None, codes=None,
-           truncation=None):
+def report(evaluator, samples, features, probabilities, source, seed=None, labels=None, truncation=None,
+           codes=None):
     """Every figure of ``samples`` (whose ``features`` and ``probabilities`` are those of
     :meth:`Evaluator.classify`) and of real data, and the settings: the ``--json`` dict. ``labels``: the
-    classes a conditional generator was asked for, adding its conditional accuracy; ``codes``: an InfoGAN's
-    categorical codes of the samples, adding the code accuracy; ``truncation``: the T the samples' z were
-    truncated to (None: none)."""
+    classes a conditional generator was asked for, adding its conditional accuracy; ``truncation``: the
+    T the samples' z were truncated to (None: none); ``codes``: an InfoGAN's categorical codes of the
+    samples, adding the code accuracy."""
     n = len(samples)
     figures = evaluator.figures(features, probabilities, samples)
     result = {
@@ -503,7 +503,7 @@ def run(args):
                               log=lambda message: print(f"{PROG}: {message}"))
         features, probabilities = evaluator.classify(samples)
         result = report(evaluator, samples, features, probabilities, args.checkpoint or args.npy,
-                        args.seed if args.checkpoint else None, labels, codes, args.truncation)
+                        args.seed if args.checkpoint else None, labels, args.truncation, codes)
         files = []
         if args.json:
             files.append((args.json, lambda f: f.write((json.dumps(result, indent=2) + "\n").encode())))

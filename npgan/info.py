@@ -9,9 +9,9 @@ Nothing tells G what the codes should mean. Instead an auxiliary head Q, sharing
 from each fake: ``Q(x) = (logits over the K categories, estimates of the C continuous codes)``. G and Q
 together minimise
 
-    L_I = CE(Q_cat(x), c) + 1/2 |Q_cont(x) - u|^2          (mean over the fakes)
+    L_I = CE(Q_cat(x), c) + w/2 |Q_cont(x) - u|^2          (mean over the fakes; w: ``info_continuous_weight``)
 
-The cross entropy is ``-log Q(c | x)`` and the squared error is ``-log N(u; Q_cont(x), 1)`` up to a
+The cross entropy is ``-log Q(c | x)`` and the half squared error is ``-log N(u; Q_cont(x), 1)`` up to a
 constant, so ``-L_I`` is (up to a constant) a lower bound of the mutual information ``I(c, u; x)``: a
 code G ignores cannot be read back from its images. D (with Q) minimises its GAN loss + ``weight * L_I``
 and G its GAN loss + ``weight * L_I``; with ten categories on MNIST the categorical code tends to pick
@@ -23,7 +23,7 @@ estimates], and the GAN's own step runs unchanged: :class:`InfoObjective` wraps 
 column 0 as D's output and adding ``weight * L_I`` on the fakes' code columns. D's backward pass carries
 ``weight * dL_I`` into Q's weights and D's body in the D step (real images ask nothing of Q: zero gradient
 there) and through D into G in the G step. Q's backward is the backward of that Dense layer (``dW = h^T dy``
-on the body's features ``h``), so Q is saved, averaged and optimised with D (D's Adam), at the price of a
+on the body's features ``h``), so Q is saved and optimised with D (D's Adam), at the price of a
 1 x (1 + K + C) wider last product instead of a second pass through D's body.
 """
 from dataclasses import replace
@@ -66,7 +66,7 @@ class InfoObjective:
     """A GAN objective (:class:`npgan.losses.Objective`) on column 0 of D's outputs, plus ``weight * L_I``
     (:func:`info_loss`) on the code columns of the fakes.
 
-    ``codes`` (N, K + C): the codes of the fakes being judged; :class:`InfoGAN` sets it before each step.
+    ``codes`` (N, K + C): the codes of the fakes being judged; :meth:`InfoGAN.fakes` sets it as it makes them.
     ``last_info_loss``: ``L_I`` at the last fake batch judged (for the log).
     """
 

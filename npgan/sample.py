@@ -4,10 +4,10 @@
     python -m npgan.sample --checkpoint out/generator.npz --digit 7 --n 16      # a conditional generator's 7s
     python -m npgan.sample --checkpoint out/generator.npz --digit all --n 8      # 8 of each digit, a row each
     python -m npgan.sample --checkpoint out/generator.npz --interpolate --rows 8 --steps 10 --gif walk.gif
-    python -m npgan.sample --checkpoint out/generator.npz --truncation 0.5   # z nearer the centre: safer digits
     python -m npgan.sample --checkpoint info/generator.npz --code 3 --n 16        # an InfoGAN's category 3
     python -m npgan.sample --checkpoint info/generator.npz --sweep-code 0         # its first continuous code
     python -m npgan.sample --checkpoint out/generator.npz --steer 7 --n 8         # z steered until it draws a 7
+    python -m npgan.sample --checkpoint out/generator.npz --truncation 0.5   # z nearer the centre: safer digits
 
 Latent vectors z ~ Uniform(-1, 1) (as in training) go through the generator; the images are written as a
 grid (PNG) and, with ``--npy``, as a float32 array of shape (n, 784) in [-1, 1]. The checkpoint is read
@@ -22,6 +22,7 @@ import numpy as np
 
 from . import plots
 from .checkpoints import CheckpointError, load_generator
+from .classifier import DEFAULT_JUDGE, JUDGES
 from .cli import (ArgumentParser, UsageError, check_outputs, image_format, int_range, nonnegative_int, positive_int,
                   run_main, write_all)
 from .gan import labels_in_turn, one_hot, sample_z, with_labels
@@ -36,6 +37,7 @@ MAX_STEPS, MAX_ROWS = 100, 100
 SWEEP = 2.0          # --sweep-code: from -SWEEP to SWEEP, past the training range [-1, 1] (as the paper's figure)
 MAX_STEER = 1000     # --steer: start points at most (their paths are kept: (steps + 1) x n images)
 STEER_ROWS, STEER_COLS = 20, 10  # --steer's picture: the first 20 paths, 10 images each
+SURE = 0.9           # --steer's picture: a path ends where the classifier gives the digit this probability
 
 EPILOG = f"""\
 examples:
@@ -45,10 +47,10 @@ examples:
   python -m npgan.sample --checkpoint out/generator.npz --digit all --n 8       (a row per digit, 10 x 8)
   python -m npgan.sample --checkpoint out/generator.npz --interpolate --rows 8 --steps 10 --gif walk.gif
   python -m npgan.sample --checkpoint out/generator.npz --interpolate --digit 3,8   (a 3 turning into an 8)
-  python -m npgan.sample --checkpoint out/generator.npz --truncation 0.5      (typical digits, less variety)
   python -m npgan.sample --checkpoint info/generator.npz --code 3 --n 16        (InfoGAN: category 3 of its code)
   python -m npgan.sample --checkpoint info/generator.npz --sweep-code 1 --steps 9 (continuous code 1 from -2 to 2)
   python -m npgan.sample --checkpoint out/generator.npz --steer 7 --n 8 --npy sevens.npy   (steer z to a 7)
+  python -m npgan.sample --checkpoint out/generator.npz --truncation 0.5      (typical digits, less variety)
 
 The grid shows the first {MAX_GRID} samples at most; --npy holds all of them. A conditional generator
 asked for no digit draws the digits 0-9 in turn; an InfoGAN generator asked for no --code draws its
@@ -133,6 +135,8 @@ def build_parser():
                                "end images")
     steering.add_argument("--data-dir", default="data",
                           help="--steer: MNIST folder (missing files are downloaded); the classifier is cached here")
+    steering.add_argument("--judge", choices=JUDGES, default=DEFAULT_JUDGE,
+                          help="--steer: which of npgan.evaluate's reference classifiers to climb")
     steering.add_argument("--cache-dir", default=None,
                           help="--steer: cache the classifier here instead (default: --data-dir, else ~/.cache/npgan)")
     walk = parser.add_argument_group("walks through latent space")
@@ -160,7 +164,7 @@ def generate(G, inputs, chunk=CHUNK):
     return samples
 
 
-def draw(G, meta, n, seed, digit=None, code=None, truncation=None):
+def draw(G, meta, n, seed, digit=None, truncation=None, code=None):
     """``(samples (m, 784), labels (m,) or None)`` from ``G`` with z drawn from ``default_rng(seed)``
     (drawn nearer 0 by :func:`truncate` when ``truncation`` is given).
 
@@ -174,8 +178,8 @@ def draw(G, meta, n, seed, digit=None, code=None, truncation=None):
     z = truncate(sample_z(rng, n, meta["z_size"]), truncation)
     classes = meta["classes"]
     if meta["categorical"]:
-        codes = np.full(n, code) if code is not None else labels_in_turn(n, meta["categorical"])
-        return generate(G, latent_rows(z, codes, sample_z(rng, n, meta["continuous"]), meta["categorical"])), codes
+        latent, codes = with_codes(z, meta, rng, code)
+        return generate(G, latent), codes
     if not classes:
         return generate(G, z), None
     if digit == "all":
@@ -185,12 +189,13 @@ def draw(G, meta, n, seed, digit=None, code=None, truncation=None):
     return generate(G, with_labels(z, labels, classes)), labels
 
 
-def walks(G, meta, rows, steps, seed, digit=None):
+def walks(G, meta, rows, steps, seed, digit=None, code=None):
     """Latent walks ``(rows * steps, 784)``, row-major: row r goes in a straight line from z_a[r] to z_b[r].
 
     For a conditional generator the label stays fixed along a row (``digit`` K, a row per class for
     ``"all"``, classes in turn otherwise), except ``digit=(K, L)``: z stays put and the label input moves
-    from one-hot K to one-hot L, morphing one digit into the other.
+    from one-hot K to one-hot L, morphing one digit into the other. An InfoGAN's categorical code stays
+    fixed along a row too (``code``, else the categories in turn), its continuous codes at 0.
     """
     rng = np.random.default_rng(seed)
     z_size, classes = meta["z_size"], meta["classes"]
@@ -207,10 +212,22 @@ def walks(G, meta, rows, steps, seed, digit=None):
             label_rows = np.broadcast_to(one_hot(labels, classes)[:, None], (rows, steps, classes))
     inputs = z if not classes else np.concatenate([z, label_rows], axis=2)
     inputs = np.ascontiguousarray(inputs.reshape(rows * steps, -1), dtype=np.float32)
-    if meta["categorical"]:  # an InfoGAN: its categories in turn along the rows, continuous codes 0
-        categories = np.repeat(labels_in_turn(rows, meta["categorical"]), steps)
+    if meta["categorical"]:
+        categories = np.repeat(categories_for(rows, meta, code), steps)
         inputs = latent_rows(inputs, categories, np.zeros((len(inputs), meta["continuous"])), meta["categorical"])
     return generate(G, inputs)
+
+
+def categories_for(n, meta, code=None):
+    """An InfoGAN's categorical code for ``n`` rows: ``code`` for all, else its categories in turn."""
+    return np.full(n, code) if code is not None else labels_in_turn(n, meta["categorical"])
+
+
+def with_codes(z, meta, rng, code=None):
+    """``(latent rows [z | one-hot c | u], c)`` of an InfoGAN generator, c from :func:`categories_for`;
+    continuous codes u ~ Uniform(-1, 1) from ``rng``."""
+    codes = categories_for(len(z), meta, code)
+    return latent_rows(z, codes, sample_z(rng, len(z), meta["continuous"]), meta["categorical"]), codes
 
 
 def sweeps(G, meta, rows, steps, seed, index, code=None):
@@ -220,7 +237,7 @@ def sweeps(G, meta, rows, steps, seed, index, code=None):
     continuous codes stay 0, the middle of their range: what changes along a row is the code's doing."""
     rng = np.random.default_rng(seed)
     z = np.repeat(sample_z(rng, rows, meta["z_size"]), steps, axis=0)
-    categories = np.repeat(np.full(rows, code) if code is not None else labels_in_turn(rows, meta["categorical"]), steps)
+    categories = np.repeat(categories_for(rows, meta, code), steps)
     continuous = np.zeros((rows * steps, meta["continuous"]), dtype=np.float32)
     continuous[:, index] = np.tile(np.linspace(-SWEEP, SWEEP, steps, dtype=np.float32), rows)
     return generate(G, latent_rows(z, categories, continuous, meta["categorical"]))
@@ -228,22 +245,20 @@ def sweeps(G, meta, rows, steps, seed, index, code=None):
 
 def steering_paths(G, meta, classifier, n, steps, seed, digit, code=None):
     """Steer ``n`` random z towards ``digit`` (:func:`npgan.steer.steer`; an InfoGAN's codes drawn as
-    :func:`draw` draws them, and kept). Returns ``(images (steps + 1, n, 784), predicted (steps + 1, n))``."""
+    :func:`draw` draws them, and kept). Returns ``(images (steps + 1, n, 784), log_probs (steps + 1, n),
+    predicted (steps + 1, n))``: along the paths, the images, ``log p(digit)`` and the top class."""
     rng = np.random.default_rng(seed)
     latent = sample_z(rng, n, meta["z_size"])
     if meta["categorical"]:
-        codes = np.full(n, code) if code is not None else labels_in_turn(n, meta["categorical"])
-        latent = latent_rows(latent, codes, sample_z(rng, n, meta["continuous"]), meta["categorical"])
-    images, _, predicted, _ = steer(G, classifier, latent, digit, steps, z_size=meta["z_size"])
-    return images, predicted
+        latent, _ = with_codes(latent, meta, rng, code)
+    return steer(G, classifier, latent, digit, steps, z_size=meta["z_size"])[:3]
 
 
-def path_frames(images, predicted, digit, rows=STEER_ROWS, cols=STEER_COLS):
+def path_frames(images, arrived, rows=STEER_ROWS, cols=STEER_COLS):
     """The steering picture: for each of the first ``rows`` paths, ``cols`` images evenly spaced from its
-    start to the first step at which the classifier sees ``digit`` (the last step if it never does);
-    ``(rows * cols, 784)``, row-major."""
+    start to its step ``arrived`` (-1: the last step); ``(rows * cols, 784)``, row-major."""
     rows = min(rows, images.shape[1])
-    arrived = arrival_steps(predicted[:, :rows], digit)
+    arrived = arrived[:rows]
     ends = np.where(arrived >= 0, arrived, len(images) - 1)
     at = np.rint(np.linspace(0, 1, cols)[None, :] * ends[:, None]).astype(int)   # (rows, cols) step indices
     return images[at, np.arange(rows)[:, None]].reshape(rows * cols, -1)
@@ -251,8 +266,10 @@ def path_frames(images, predicted, digit, rows=STEER_ROWS, cols=STEER_COLS):
 
 def _check_args(args, meta):
     """Flag combinations that depend on each other or on the generator: UsageError."""
-    if args.truncation is not None and (args.interpolate or args.sweep_code is not None or args.steer is not None):
-        raise UsageError("--truncation goes with drawing samples, not with --interpolate, --sweep-code or --steer")
+    if args.interpolate and args.truncation is not None:
+        raise UsageError("--truncation goes with drawing samples, not with --interpolate")
+    if args.truncation is not None and (args.sweep_code is not None or args.steer is not None):
+        raise UsageError("--truncation goes with drawing samples, not with --sweep-code or --steer")
     walking = args.interpolate or args.sweep_code is not None
     if not walking and (args.rows or args.gif):
         raise UsageError("--rows and --gif go with --interpolate or --sweep-code")
@@ -293,27 +310,30 @@ def run(args):
 
     outputs = []
     if args.steer is not None:
-        images, predicted = steering_paths(G, meta, _classifier(args), args.n, args.steps or 50, args.seed,
-                                           args.steer, args.code)
-        samples, shown = images[-1], path_frames(images, predicted, args.steer)
+        images, log_probs, predicted = steering_paths(G, meta, _classifier(args), args.n, args.steps or 50,
+                                                      args.seed, args.steer, args.code)
+        sure = arrival_steps(log_probs >= np.log(SURE))  # the picture's rows end where the classifier is sure
+        samples, shown = images[-1], path_frames(images, sure)
         nrows, ncols = len(shown) // STEER_COLS, STEER_COLS
-        arrived = arrival_steps(predicted, args.steer)
-        title = f"z steered towards a {args.steer}, seed {args.seed}: each row until it is one"
+        arrived = arrival_steps(predicted == args.steer)
+        title = f"z steered towards a {args.steer}, seed {args.seed}: each row until p({args.steer}) >= {SURE:g}"
     elif args.interpolate or args.sweep_code is not None:
         steps = args.steps or 10
         if args.interpolate:
             rows = meta["classes"] if args.digit == "all" else args.rows or 8
-            samples = walks(G, meta, rows, steps, args.seed, args.digit)
+            samples = walks(G, meta, rows, steps, args.seed, args.digit, args.code)
             title = f"{rows} walks of {steps} steps, seed {args.seed}"
         else:
             rows = args.rows or (1 if args.code is not None else meta["categorical"])
             samples = sweeps(G, meta, rows, steps, args.seed, args.sweep_code, args.code)
-            title = f"continuous code {args.sweep_code} from {-SWEEP:g} to {SWEEP:g}, a row per z, seed {args.seed}"
+            rows_are = f"code {args.code}" if args.code is not None else "categories in turn"
+            title = (f"continuous code {args.sweep_code} from {-SWEEP:g} to {SWEEP:g}; rows: {rows_are}, "
+                     f"a z each, seed {args.seed}")
         nrows, ncols, shown = rows, steps, samples
         if gif is not None:
             outputs.append((gif, lambda f: plots.write_gif(walk_frames(samples, rows, steps), f, fps=8, hold_last=0.5)))
     else:
-        samples, _ = draw(G, meta, args.n, args.seed, args.digit, args.code, args.truncation)
+        samples, _ = draw(G, meta, args.n, args.seed, args.digit, args.truncation, code=args.code)
         shown = samples[:MAX_GRID]
         if args.digit == "all":
             nrows, ncols = meta["classes"], args.n
@@ -338,10 +358,10 @@ def run(args):
     if gif is not None:
         print(f"wrote {gif}: {steps} frames there and back")
     if args.steer is not None:
-        reached = predicted[-1] == args.steer
-        print(f"steered {args.n} z for {len(predicted) - 1} steps: the classifier calls {reached.mean():.0%} of the end "
-              f"images a {args.steer}; {np.mean(arrived >= 0):.0%} were one at some step (median step "
-              f"{np.median(arrived[arrived >= 0]) if np.any(arrived >= 0) else float('nan'):.0f})")
+        end_sure = np.mean(log_probs[-1] >= np.log(SURE))
+        print(f"steered {args.n} z for {len(predicted) - 1} steps: the classifier calls {np.mean(predicted[-1] == args.steer):.0%} "
+              f"of the end images a {args.steer} ({end_sure:.0%} with p >= {SURE:g}); {np.mean(arrived >= 0):.0%} were "
+              f"one at some step (median step {np.median(arrived[arrived >= 0]) if np.any(arrived >= 0) else float('nan'):.0f})")
     return 0
 
 
@@ -350,7 +370,8 @@ def _classifier(args):
     this module's :func:`draw`)."""
     from .evaluate import Evaluator
 
-    evaluator = Evaluator("mnist", args.data_dir, cache_dir=args.cache_dir, log=lambda message: print(f"{PROG}: {message}"))
+    evaluator = Evaluator("mnist", args.data_dir, cache_dir=args.cache_dir, judge=args.judge,
+                          log=lambda message: print(f"{PROG}: {message}"))
     return evaluator.net.eval()
 
 

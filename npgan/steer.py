@@ -75,8 +75,7 @@ def steer(G, classifier, latent, digit, steps=50, *, z_size=None, lr=0.05, beta1
     return images, log_probs, predicted, latent
 
 
-def arrival_steps(predicted, digit):
-    """Per row, the first step at which the classifier's top class is ``digit`` (-1: never), from the top
-    classes ``predicted`` (steps + 1, n) along the paths."""
-    reached = predicted == digit
+def arrival_steps(reached):
+    """Per path, the first step at which ``reached`` (steps + 1, n) holds, say ``log_probs >= log 0.9``
+    (-1: never)."""
     return np.where(reached.any(axis=0), reached.argmax(axis=0), -1)

@@ -1,15 +1,19 @@
 """InfoGAN (npgan.info): the information term and the gradients it adds to D's body, Q and G, checked by
 finite differences in float64; codes through files, npgan.sample and npgan.evaluate."""
+import json
+
 import numpy as np
 import pytest
 
 from npgan.checkpoints import generator_arrays, load_generator
 from npgan.evaluate import code_accuracy
+from npgan.evaluate import main as evaluate_main
 from npgan.gan import GANConfig, one_hot
 from npgan.gradcheck import numerical_gradient, relative_error
 from npgan.info import InfoGAN, build_gan, info_loss, latent_rows
 from npgan.losses import bce_with_logits
 from npgan.norm import BatchNorm
+from npgan.sample import draw
 from npgan.sample import main as sample_main
 
 N, CATEGORIES, CONTINUOUS, Z, W = 6, 4, 2, 5, 0.4  # W: the continuous codes' weight inside L_I
@@ -187,3 +191,17 @@ def test_code_accuracy_undoes_the_codes_own_order():
     accuracy, matching = code_accuracy(predicted, codes, 10, 10)
     assert accuracy == pytest.approx(0.92) and matching == renaming.tolist()
     assert code_accuracy(np.zeros(1000, dtype=int), codes, 10, 10)[0] == pytest.approx(0.1)  # one class: 1 code right
+
+
+def test_evaluate_reports_the_code_accuracy(info_generator, tmp_path, capsys, mnist_dir, cache_dir, mnist_evaluator):
+    G, path = info_generator
+    report_path = tmp_path / "quality.json"
+    assert evaluate_main(["--checkpoint", str(path), "--n", "200", "--data-dir", str(mnist_dir),
+                          "--cache-dir", str(cache_dir), "--json", str(report_path)]) == 0
+    assert "code accuracy (best matching)" in capsys.readouterr().out
+    result = json.loads(report_path.read_text())
+    # The same number from the samples npgan.sample draws (categories in turn) and the judge's labels.
+    samples, codes = draw(G, load_generator(path)[1], 200, 0)
+    predicted = mnist_evaluator.classify(samples)[1].argmax(axis=1)
+    assert result["code_accuracy"] == pytest.approx(code_accuracy(predicted, codes, CATEGORIES, 10)[0])
+    assert len(result["codes"]["matching"]) == CATEGORIES and "conditional" not in result

@@ -60,7 +60,7 @@ def test_only_the_first_z_size_columns_move():
 
 def test_arrival_steps():
     predicted = np.array([[1, 2, 3], [7, 2, 3], [7, 7, 3]])  # (steps + 1, n): rows are steps
-    assert arrival_steps(predicted, 7).tolist() == [1, 2, -1]
+    assert arrival_steps(predicted == 7).tolist() == [1, 2, -1]
 
 
 @pytest.fixture

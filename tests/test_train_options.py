@@ -13,7 +13,8 @@ from npgan.gan import GAN, GANConfig, sample_z
 from npgan.norm import BatchNorm
 from npgan.optim import Adam, RMSprop
 from npgan.penalties import input_gradient_penalty, random_interpolates
-from npgan.recipes import RECIPES, add_training_flags, check_training_flags, recipe, recipe_table
+from npgan.flags import add_training_flags, check_training_flags
+from npgan.recipes import RECIPES, recipe, recipe_table
 from npgan.train import main, train
 
 SMALL = ["--z-size", "8", "--g-hidden", "16", "--d-hidden", "16", "--batch-size", "10", "--no-progress"]
