@@ -39,10 +39,11 @@ NB07 = [
     md(r"""
 # Control and evaluation: InfoGAN's codes, steering z, precision and recall, truncation
 
-![Rows of an InfoGAN's categorical code: each row one category, found without labels](../docs/figures/infogan_codes.png)
+![An InfoGAN's codes: a row per category of its categorical code, one continuous code swept across](../docs/figures/infogan_codes.png)
 
-*Where we are going: each row is one value of a code the generator was never told the meaning of; it picked
-the digits by itself.*
+*Where we are going: codes whose meaning the generator was never told. Each row is one value of its
+categorical code, and across, one continuous code goes from -2 to 2: strokes go from thick to thin, and
+several rows change digit on the way (a 9-epoch `mlp-bn --info` run).*
 
 The earlier notebooks trained generators and scored them with one number, FID. This one asks two questions
 the courses ask next. **Control**: can we make the generator draw what we want without giving it labels
@@ -61,9 +62,10 @@ this): the mechanics are all there, the digits and their codes are not yet.
 """, r"""
 # 控制与评估:InfoGAN 的编码、引导 z、精确率与召回率、截断
 
-![InfoGAN 类别编码的各行:每行是一个类别,是在没有标签的情况下找到的](../docs/figures/infogan_codes.png)
+![InfoGAN 的编码:类别编码的每个类别一行,横向扫过一个连续编码](../docs/figures/infogan_codes.png)
 
-*我们的目标:每一行是一个编码取值,生成器从没被告知它的含义;是它自己挑出了这些数字。*
+*我们的目标:生成器从没被告知含义的编码。每一行是类别编码的一个取值,横向是一个连续编码从 -2 到 2:
+笔画从粗变细,好几行在途中变成了另一个数字(一次训练 9 个 epoch 的 `mlp-bn --info` 运行)。*
 
 前面的笔记本训练生成器,并用一个数字 FID 给它打分。本笔记本回答课程接下来要问的两个问题。**控制**:
 能不能不给标签就让生成器画出我们想要的东西(InfoGAN),或者用分类器的梯度去引导它的输入 $z$?**评估**:
@@ -82,13 +84,15 @@ k 近邻流形(`npgan.metrics`),以及评判者:一个用 npgan 自己的网络�
         "NPGAN_FAST=1: small networks, a few seconds of training, a stand-in judge (the test suite does this).",
         r"""
 from npgan.checkpoints import load_generator
+from npgan.gradcheck import directional_derivative, relative_error
 from npgan.classifier import RECIPES, features_and_logits, train_classifier
 from npgan.data import load_mnist
 from npgan.evaluate import code_accuracy
 from npgan.gan import GANConfig, sample_z, to_unit_range
 from npgan.info import info_loss, latent_rows
 from npgan.losses import log_softmax, softmax
-from npgan.metrics import best_matching, frechet_distance, gaussian_fit, knn_radii, precision_recall
+from npgan.metrics import frechet_distance, gaussian_fit, knn_radii, precision_recall
+from npgan.models import build, describe
 from npgan.plots import sample_grid_figure, truncation_figure
 from npgan.sample import draw, path_frames, steering_paths, sweeps
 from npgan.steer import arrival_steps, latent_gradient, log_probabilities
@@ -338,42 +342,50 @@ $\partial \log p / \partial x$,$G$ 的反向传播再把它变成 $\partial \log
 都返回对其输入的梯度:这就够了。先沿 $z$ 的一个随机方向,用有限差分验证它(编码保持不变):
 """),
     code(r"""
+def in_float64(net):
+    # the same network in float64: float32's rounding (1e-7) would swamp finite differences
+    twin = build(describe(net), dtype=np.float64)
+    for (_, mine, _), (_, theirs, _) in zip(twin.parameters(), net.parameters()):
+        mine[...] = theirs
+    for key, buffer in net.buffers.items():
+        twin.buffers[key][...] = buffer
+    return twin.eval()
+
+
+G64, judge64 = in_float64(G_saved), in_float64(judge)
 digit, rng = 7, np.random.default_rng(5)
-latent = latent_rows(sample_z(rng, 8, meta["z_size"]), np.arange(8), sample_z(rng, 8, 2), meta["categorical"])
-
-
-def total_log_p(latent):
-    return float(np.sum(log_probabilities(judge, G_saved.forward(latent))[:, digit], dtype=np.float64))
-
-
-gradient = latent_gradient(G_saved, judge, log_probabilities(judge, G_saved.forward(latent)), digit)
+latent = latent_rows(sample_z(rng, 8, meta["z_size"], np.float64), np.arange(8), sample_z(rng, 8, 2, np.float64),
+                     meta["categorical"])
+gradient = latent_gradient(G64, judge64, log_probabilities(judge64, G64.forward(latent)), digit)
 direction = np.zeros_like(latent)
-direction[:, :meta["z_size"]] = sample_z(rng, 8, meta["z_size"])          # z only
-eps = 1e-3
-numerical = (total_log_p(latent + eps * direction) - total_log_p(latent - eps * direction)) / (2 * eps)
-analytic = float(np.sum(gradient * direction, dtype=np.float64))
-print(f"directional derivative: backprop {analytic:.5f}, finite differences {numerical:.5f}")
-print("backprop's d log p / dz matches finite differences:", abs(analytic - numerical) <= 0.02 * abs(numerical) + 1e-3)
+direction[:, :meta["z_size"]] = rng.standard_normal((8, meta["z_size"]))          # z only: the codes stay put
+numerical = directional_derivative(lambda: log_probabilities(judge64, G64.forward(latent))[:, digit].sum(),
+                                   latent, direction)
+analytic = np.sum(gradient * direction)
+print(f"directional derivative of the sum of log p({digit}): backprop {analytic:.8f}, finite differences {numerical:.8f}")
+print("backprop's d log p / dz matches finite differences:", relative_error(analytic, numerical) < 1e-6)
 """),
     md(r"""
 Now climb. `npgan.steer.steer` takes Adam steps on $z$ (npgan's own Adam, minimising $-\log p$; Adam scales
 each coordinate by its own gradient's size, so every coordinate moves, not only the few with large
 gradients) and clips $z$ back into $[-1, 1]$ after each step: $G$ never saw a $z$ outside that box.
-Each row is one start $z$, left to right until the judge sees the digit
+Each row is one start $z$, left to right until the judge gives the digit a probability of 0.9
 (`python -m npgan.sample --checkpoint ... --steer 7`):
 """, r"""
 现在开始爬坡。`npgan.steer.steer` 在 $z$ 上走 Adam 步(npgan 自己的 Adam,最小化 $-\log p$;Adam 按每个坐标
 自己梯度的大小来缩放,所以每个坐标都会动,而不只是梯度大的那几个),每一步之后把 $z$ 裁剪回 $[-1, 1]$:
-$G$ 从没见过这个方框之外的 $z$。每一行是一个起点 $z$,从左到右直到评判者认出这个数字
+$G$ 从没见过这个方框之外的 $z$。每一行是一个起点 $z$,从左到右直到评判者给这个数字的概率达到 0.9
 (`python -m npgan.sample --checkpoint ... --steer 7`):
 """),
     code(r"""
 steps = 20 if FAST else 50
-paths, predicted = steering_paths(G_saved, meta, judge, 6, steps, seed=6, digit=digit)   # (steps + 1, 6, 784)
-path_log_p = [log_probabilities(judge, paths[s])[:, digit].mean() for s in (0, steps)]
-print(f"mean log p({digit}) of the 6 paths: {path_log_p[0]:.2f} at the start, {path_log_p[1]:.2f} after {steps} steps")
-print("step at which each path becomes a", digit, "(-1: never):", arrival_steps(predicted, digit))
-sample_grid_figure(path_frames(paths, predicted, digit), 6, 8, title=f"z steered towards a {digit}, one row per start z")
+paths, path_log_p, predicted = steering_paths(G_saved, meta, judge, 6, steps, seed=6, digit=digit)
+arrived_at = arrival_steps(path_log_p >= np.log(0.9))           # first step with p(digit) >= 0.9 (-1: never)
+print(f"mean log p({digit}) of the 6 paths: {path_log_p[0].mean():.2f} at the start, "
+      f"{path_log_p[-1].mean():.2f} after {steps} steps")
+print(f"step at which each path reaches p({digit}) >= 0.9 (-1: never):", arrived_at)
+sample_grid_figure(path_frames(paths, arrived_at, rows=6, cols=10), 6, 10,
+                   title=f"z steered towards a {digit}, one row per start z")
 """),
     md(r"""
 How often does it get there? From random start points for every digit, the share whose last image the judge
@@ -383,7 +395,7 @@ calls the asked-for digit:
 """),
     code(r"""
 starts = 5 if FAST else 20
-arrived = np.array([np.mean(steering_paths(G_saved, meta, judge, starts, steps, seed=10 + d, digit=d)[1][-1] == d)
+arrived = np.array([np.mean(steering_paths(G_saved, meta, judge, starts, steps, seed=10 + d, digit=d)[2][-1] == d)
                     for d in range(10)])
 print(f"{arrived.mean():.0%} of {starts} start points per digit end as the asked-for digit after {steps} steps")
 fig, ax = plt.subplots(figsize=(7, 2.8))
@@ -507,10 +519,14 @@ What to read off, run by run (the numbers above are this run's):
   true manifold, so precision and recall *underestimate* and only compare between sets of the same size.
 - **Only 1s**: precision stays high (every 1 is a real-looking digit), recall drops to about a tenth (one
   class of ten covered). FID only says "far".
-- **Half noise**: precision falls to about half of real's (the noise lies off the manifold) while recall
-  stays near real's (the real half still covers everything). FID also says "far", for the opposite reason.
+- **Half noise**: precision falls (the noise lies off the manifold; by less than half with the CNN judge,
+  whose features put some noise images inside real balls) while recall stays near real's (the real half
+  still covers everything). FID also says "far", for the opposite reason.
 - **Blurred** digits stay recognisable: in the CNN judge's features they keep their precision and lose
   recall (they are typical digits, but no longer cover the sharp variety).
+
+- **The InfoGAN's samples**: in the full run, precision near real's and an FID near the tutorial GAN's, yet
+  recall near 0. The next cell shows why.
 
 Two sets can share an FID and fail in opposite ways; precision and recall say which.
 """, r"""
@@ -520,44 +536,84 @@ Two sets can share an FID and fail in opposite ways; precision and recall say wh
   只能在同样大小的集合之间比较。
 - **只有 1**:精确率仍然很高(每个 1 都是逼真的数字),召回率降到大约十分之一(十个类别只覆盖了一个)。
   FID 只会说“很远”。
-- **一半噪声**:精确率降到真实数据的大约一半(噪声在流形之外),召回率则接近真实数据的(真实的那一半仍然覆盖了一切)。
-  FID 也说“很远”,原因却正好相反。
+- **一半噪声**:精确率下降(噪声在流形之外;用 CNN 评判者时降得不到一半,它的特征把一些噪声图像放进了真实的球里),
+  召回率则接近真实数据的(真实的那一半仍然覆盖了一切)。FID 也说“很远”,原因却正好相反。
 - **模糊的**数字仍然认得出来:在 CNN 评判者的特征里,它们保持精确率、失去召回率(它们是典型的数字,
   却不再覆盖清晰数字的多样性)。
+
+- **InfoGAN 的样本**:在完整运行中,精确率接近真实数据,FID 接近教程 GAN 的,召回率却接近 0。下一个单元说明原因。
 
 两个集合可以有同样的 FID,却以相反的方式失败;精确率和召回率能说出是哪一种。
 """),
     md(r"""
+### Does the InfoGAN use $z$?
+
+Redraw $z$ and keep the codes, then redraw the two continuous codes and keep $z$, and measure how far the
+pixels move. If $z$ barely matters, $G$ draws from its 12 code values alone: $L_I$ rewards codes that $Q$
+can read back, and nothing in it rewards using $z$. The samples then lie on a thin sheet, whose k-NN balls
+are tiny and cover almost no real digit (recall near 0), while every sample still looks like a digit
+(precision) and their mean and covariance stay close to real's (FID). Truncating $z$ would change little, so
+section 4 uses a plain GAN.
+""", r"""
+### InfoGAN 用到 $z$ 了吗?
+
+保持编码、重新抽取 $z$,再保持 $z$、重新抽取两个连续编码,量一量像素各移动了多少。如果 $z$ 几乎不起作用,
+$G$ 就只靠 12 个编码值作画:$L_I$ 奖励 $Q$ 能读回的编码,却没有任何一项奖励用到 $z$。这时样本落在一张薄薄的
+“纸”上,它们的 k 近邻球非常小,几乎盖不住任何真实数字(召回率接近 0),而每个样本看起来仍然是数字(精确率),
+它们的均值和协方差也仍然接近真实数据(FID)。截断 $z$ 不会有多大变化,所以第 4 节改用一个普通的 GAN。
+"""),
+    code(r"""
+rng = np.random.default_rng(12)
+c, z, u = rng.integers(10, size=1000), sample_z(rng, 1000, meta["z_size"]), sample_z(rng, 1000, 2)
+base = G_saved.forward(latent_rows(z, c, u, 10))
+new_z = G_saved.forward(latent_rows(sample_z(rng, 1000, meta["z_size"]), c, u, 10))
+new_u = G_saved.forward(latent_rows(z, c, sample_z(rng, 1000, 2), 10))
+print(f"mean |pixel change| when z (100 values) is redrawn: {np.abs(new_z - base).mean():.3f}; "
+      f"when u (2 values) is redrawn: {np.abs(new_u - base).mean():.3f}")
+"""),
+    md(r"""
 ## 4. Truncation: precision for recall
+
+Truncation acts on $z$, so it needs a generator that uses $z$: the tutorial's plain GAN (no codes), trained
+here as `python -m npgan.train` would (fast mode: briefly).
 
 The **truncation trick** (Brock et al., 2019, BigGAN) draws $z$ nearer the centre of the latent space,
 where training put most of its samples. npgan's $z$ is $\mathrm{Uniform}(-1, 1)$: redrawing every value beyond
 $T$ until it lands inside leaves it $\mathrm{Uniform}(-T, T)$, the same as scaling by $T$, which is what
 `draw(..., truncation=T)` does (`--truncation T` in `npgan.sample` and `npgan.evaluate`); an InfoGAN's codes
-are left alone. The same seed gives the same directions at every $T$: the rows below are the same samples
+would be left alone. The same seed gives the same directions at every $T$: the rows below are the same samples
 pulled towards the centre. As $T$ tightens, samples get more typical (precision up) and less varied (recall
 down); FID, which counts both, is lowest somewhere in between.
 """, r"""
 ## 4. 截断:用召回率换精确率
 
+截断作用在 $z$ 上,所以需要一个用到 $z$ 的生成器:教程里普通的 GAN(没有编码),在这里像
+`python -m npgan.train` 那样训练(快速模式只训练一小会儿)。
+
 **截断技巧**(Brock 等,2019,BigGAN)让 $z$ 更靠近潜在空间的中心,训练时大部分样本都在那里。npgan 的 $z$ 是
 $\mathrm{Uniform}(-1, 1)$:把每个超出 $T$ 的值重新抽取直到落在里面,结果是 $\mathrm{Uniform}(-T, T)$,
 和乘以 $T$ 一样,`draw(..., truncation=T)` 就是这样做的(`npgan.sample` 和 `npgan.evaluate` 的 `--truncation T`);
-InfoGAN 的编码保持不变。同一个种子在每个 $T$ 下给出同样的方向:下面各行是同一批样本被拉向中心。
+InfoGAN 的编码则会保持不变。同一个种子在每个 $T$ 下给出同样的方向:下面各行是同一批样本被拉向中心。
 $T$ 越紧,样本越典型(精确率上升),越缺少变化(召回率下降);同时计入两者的 FID 在中间某处最低。
 """),
     code(r"""
+plain_config = GANConfig(epochs=2 if FAST else 30, seed=0)
+start = time.perf_counter()
+train(images[train_rows], plain_config, OUT_DIR / "plain", progress=False, log=lambda line: None)
+G_plain, plain_meta = load_generator(OUT_DIR / "plain" / "generator.npz")
+print(f"the plain tutorial GAN: {plain_config.epochs} epochs in {time.perf_counter() - start:.0f} s")
+
 truncations = [0.25, 0.5, 0.75, 1.0]
 sweep = {"fid": [], "precision": [], "recall": []}
 for t in truncations:
-    features = judge_sees(draw(G_saved, meta, n, seed=11, truncation=t)[0])[0]
+    features = judge_sees(draw(G_plain, plain_meta, n, seed=11, truncation=t)[0])[0]
     precision, recall = precision_recall(reference, features, k=3)
     for key, value in zip(sweep, (frechet_distance(*reference_fit, *gaussian_fit(features)), precision, recall)):
         sweep[key].append(value)
     print(f"T = {t:4}: precision {precision:.2f}, recall {recall:.2f}, FID {sweep['fid'][-1]:.1f}")
 display(truncation_figure(truncations, sweep["fid"], sweep["precision"], sweep["recall"],
-                          title=f"{n:,} InfoGAN samples against as many test digits"))
-rows = np.concatenate([draw(G_saved, meta, 10, seed=11, truncation=t)[0] for t in truncations])
+                          title=f"{n:,} samples of the plain GAN against as many test digits"))
+rows = np.concatenate([draw(G_plain, plain_meta, 10, seed=11, truncation=t)[0] for t in truncations])
 sample_grid_figure(rows, len(truncations), 10, title="rows: T = 0.25, 0.5, 0.75, 1 (the same z directions)")
 """),
     md(r"""
