@@ -19,7 +19,8 @@ Figures (each small enough to sit in the repository):
 - ``models.png``: 64 samples of each model side by side, with its FID and training time;
 - ``dcgan_samples.png``, ``conditional_digits.png`` (a row per digit), ``latent_walk.gif`` and
   ``interpolation.png`` (walks between random z), ``evaluation.png`` (``npgan.evaluate --png``),
-  ``quality.png`` (FID during the mlp-bn run);
+  ``quality.png`` (FID, precision and recall during the mlp-bn run), ``truncation.png`` (the mlp-bn run's
+  FID, precision and recall as the truncation T tightens);
 - ``gradient_checks.png``: the largest relative error of each layer's finite-difference check;
 - ``generator_gradients.png``: G's gradient under the minimax and the non-saturating loss (no run needed).
 
@@ -38,7 +39,7 @@ from threadpoolctl import threadpool_limits
 from npgan import plots
 from npgan.checkpoints import load_checkpoint, load_generator
 from npgan.conv import Conv2d, ConvTranspose2d
-from npgan.evaluate import Evaluator, shares_figure, report
+from npgan.evaluate import Evaluator, report, shares_figure, truncation_sweep
 from npgan.gradcheck import check_layer
 from npgan.layers import Dense, Dropout, LeakyReLU, ReLU, Sigmoid, Tanh
 from npgan.losses import objective, sigmoid
@@ -141,6 +142,9 @@ def generator_gradients_figure():
     return fig
 
 
+TRUNCATIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # truncation.png's T, from tight to none
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", default="runs", help="folder holding the runs' output folders")
@@ -190,8 +194,13 @@ def main(argv=None):
             plots.write_gif(walk_frames(walk, 8, 10, grid=(2, 4)), f, fps=8, hold_last=0.3)
         history = checkpoints["mlp-bn"].history
         scored = np.flatnonzero(np.isfinite(history["fid"]))
-        plots.save_figure(plots.quality_figure(scored + 1, *(history[key][scored] for key in QUALITY_KEYS)),
+        logged = {key: history.get(key, np.full(len(history["fid"]), np.nan)) for key in QUALITY_KEYS}  # older runs
+        plots.save_figure(plots.quality_figure(scored + 1, *(logged[key][scored] for key in QUALITY_KEYS)),
                           out / "quality.png", dpi=70)
+        sweep = truncation_sweep(evaluator, *generators["mlp-bn"], TRUNCATIONS)
+        plots.save_figure(plots.truncation_figure(sweep["truncation"], sweep["fid"], sweep["precision"], sweep["recall"],
+                                                  title="mlp-bn: 10,000 samples at each truncation T"),
+                          out / "truncation.png", dpi=70)
         fig, errors = gradient_checks_figure()
         plots.save_figure(fig, out / "gradient_checks.png", dpi=80)
         plots.save_figure(generator_gradients_figure(), out / "generator_gradients.png", dpi=80)
@@ -199,7 +208,8 @@ def main(argv=None):
                       **{k: round(v, 4) for k, v in r["samples"].items()},
                       **({"conditional_accuracy": round(r["conditional"]["accuracy"], 4)} if "conditional" in r else {})}
                for name, r in figures.items()}
-    print(json.dumps({"models": summary, "gradient_checks": {k: f"{v:.1e}" for k, v in errors.items()}}, indent=2))
+    print(json.dumps({"models": summary, "truncation": {k: [round(v, 4) for v in values] for k, values in sweep.items()},
+                      "gradient_checks": {k: f"{v:.1e}" for k, v in errors.items()}}, indent=2))
     for path in sorted(out.iterdir()):
         print(f"{path.stat().st_size / 1000:8.1f} kB  {path.name}")
 

@@ -204,9 +204,10 @@ def class_shares_figure(class_names, sample_shares, real_shares, examples, title
     return fig
 
 
-def quality_figure(epochs, fid, min_share, kl_uniform, confident_share):
-    """How the samples improved: FID (left) and the confident and smallest-class shares (right) at the
-    scored ``epochs``; the best (lowest-FID) epoch is marked. Returns the ``Figure``."""
+def quality_figure(epochs, fid, min_share, kl_uniform, confident_share, precision=None, recall=None):
+    """How the samples improved: FID (left) and the confident and smallest-class shares, precision and
+    recall (right; each if scored) at the scored ``epochs``; the best (lowest-FID) epoch is marked.
+    Returns the ``Figure``."""
     fig = Figure(figsize=(10, 4))
     ax_fid, ax_share = fig.subplots(1, 2)
     epochs, fid = np.asarray(epochs), np.asarray(fid, dtype=float)
@@ -219,13 +220,39 @@ def quality_figure(epochs, fid, min_share, kl_uniform, confident_share):
     ax_share.plot(epochs, confident_share, "o-", color="C2", label="confident share (p >= 0.9)")
     ax_share.plot(epochs, min_share, "o-", color="C0", label="smallest class share")
     ax_share.axhline(0.1, color="C0", alpha=0.3, linestyle=":")
+    for values, style, label in ((precision, "s--", "precision (quality)"), (recall, "^--", "recall (variety)")):
+        if values is not None and np.isfinite(np.asarray(values, dtype=float)).any():  # runs before they were logged
+            ax_share.plot(epochs, values, style, label=label)
     ax_share.set_ylim(0, 1)
     ax_share.set_title("Classifier's view of the samples")
-    ax_share.legend()
+    ax_share.legend(fontsize=8)
     for ax in (ax_fid, ax_share):
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def truncation_figure(truncations, fid, precision, recall, *, title=None):
+    """The truncation trick's trade: FID (left), precision and recall (right) against the truncation T
+    (1 = none, at the right). Tighter truncation keeps z near the centre: the samples get more typical
+    (precision up) and less varied (recall down). FID counts both; for npgan's mlp-bn it only grows as T
+    shrinks (lost variety costs it more than typicality gains). Returns the ``Figure``."""
+    fig = Figure(figsize=(9, 3.6))
+    ax_fid, ax_pr = fig.subplots(1, 2)
+    ax_fid.plot(truncations, fid, "o-", color="C3")
+    ax_fid.set_title("FID (lower is better)")
+    ax_pr.plot(truncations, precision, "s-", label="precision (on the real digits' manifold)")
+    ax_pr.plot(truncations, recall, "^-", label="recall (real digits covered)")
+    ax_pr.set_ylim(0, 1)
+    ax_pr.set_title("precision and recall (k = 3)")
+    ax_pr.legend(fontsize=8)
+    for ax in (ax_fid, ax_pr):
+        ax.set_xlabel("truncation T: z ~ Uniform(-T, T)")
+        ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
 

@@ -4,12 +4,14 @@
     python -m npgan.sample --checkpoint out/generator.npz --digit 7 --n 16      # a conditional generator's 7s
     python -m npgan.sample --checkpoint out/generator.npz --digit all --n 8      # 8 of each digit, a row each
     python -m npgan.sample --checkpoint out/generator.npz --interpolate --rows 8 --steps 10 --gif walk.gif
+    python -m npgan.sample --checkpoint out/generator.npz --truncation 0.5   # z nearer the centre: safer digits
 
 Latent vectors z ~ Uniform(-1, 1) (as in training) go through the generator; the images are written as a
 grid (PNG) and, with ``--npy``, as a float32 array of shape (n, 784) in [-1, 1]. The checkpoint is read
 without unpickling; every error is one line on stderr and a non-zero exit, and no output is half-written.
 """
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -35,6 +37,7 @@ examples:
   python -m npgan.sample --checkpoint out/generator.npz --digit all --n 8       (a row per digit, 10 x 8)
   python -m npgan.sample --checkpoint out/generator.npz --interpolate --rows 8 --steps 10 --gif walk.gif
   python -m npgan.sample --checkpoint out/generator.npz --interpolate --digit 3,8   (a 3 turning into an 8)
+  python -m npgan.sample --checkpoint out/generator.npz --truncation 0.5      (typical digits, less variety)
 
 The grid shows the first {MAX_GRID} samples at most; --npy holds all of them. A conditional generator
 asked for no digit draws the digits 0-9 in turn.
@@ -51,6 +54,39 @@ def digits(text):
     return tuple(int(part) for part in parts)
 
 
+def truncation(text):
+    """argparse type for --truncation: a number T in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a number T with 0 < T <= 1 (z ~ Uniform(-1, 1) never goes "
+                                         f"beyond 1, so T = 1 truncates nothing), got {text!r}")
+    return value
+
+
+TRUNCATION_HELP = ("the truncation trick: every z value beyond T in absolute value is redrawn, so z ~ "
+                   "Uniform(-T, T), 0 < T <= 1 (1: none); smaller T, more typical images and less variety "
+                   "(higher precision, lower recall)")
+
+
+def truncate(z, limit):
+    """``z`` ~ Uniform(-1, 1) with every value beyond ``limit`` T (in absolute value) redrawn until it lies
+    within: the truncation trick (Brock et al. 2019, BigGAN), which keeps G to the middle of its latent
+    space, where training put most of its z.
+
+    Redrawing a uniform value until it lands in [-T, T] leaves it uniform on [-T, T]: the same as scaling
+    the first draw by T, which is what this does (one draw, no loop, in place). So the same seed gives the
+    same z *directions* at every T: a figure over T shows the same samples drawn towards the centre.
+    (For a normal z, truncation would cut the tails and keep the middle's shape; for a uniform z the
+    middle is all there is.) ``limit`` None: ``z`` unchanged.
+    """
+    if limit is not None:
+        z *= np.float32(limit)
+    return z
+
+
 def build_parser():
     parser = ArgumentParser(
         prog=PROG, epilog=EPILOG,
@@ -61,6 +97,7 @@ def build_parser():
                         help=f"number of samples to draw, 1 to {MAX_N} (with --digit all: of each digit)")
     parser.add_argument("--seed", type=nonnegative_int, default=0,
                         help="seed of the latent vectors z ~ Uniform(-1, 1); same seed, same images")
+    parser.add_argument("--truncation", type=truncation, default=None, metavar="T", help=TRUNCATION_HELP)
     parser.add_argument("--out", default="digits.png", metavar="FILE",
                         help="where to write the grid of samples: .png, .jpg, .pdf or .svg")
     parser.add_argument("--npy", default=None, metavar="NPY",
@@ -93,14 +130,15 @@ def generate(G, inputs, chunk=CHUNK):
     return samples
 
 
-def draw(G, meta, n, seed, digit=None):
-    """``(samples (m, 784), labels (m,) or None)`` from ``G`` with z drawn from ``default_rng(seed)``.
+def draw(G, meta, n, seed, digit=None, truncation=None):
+    """``(samples (m, 784), labels (m,) or None)`` from ``G`` with z drawn from ``default_rng(seed)``
+    (drawn nearer 0 by :func:`truncate` when ``truncation`` is given).
 
     Unconditional: m = n. Conditional (``meta["classes"]`` > 0): ``digit`` K gives n samples of K;
     ``"all"`` gives n of each class, class-major (m = classes * n, the same n z in every class, so each
     column of a grid shares its style); None gives the classes in turn (0, 1, ..., 9, 0, ...).
     """
-    z = sample_z(np.random.default_rng(seed), n, meta["z_size"])
+    z = truncate(sample_z(np.random.default_rng(seed), n, meta["z_size"]), truncation)
     classes = meta["classes"]
     if not classes:
         return generate(G, z), None
@@ -137,6 +175,8 @@ def walks(G, meta, rows, steps, seed, digit=None):
 
 def _check_args(args, meta):
     """Flag combinations that depend on each other or on the generator: UsageError."""
+    if args.interpolate and args.truncation is not None:
+        raise UsageError("--truncation goes with drawing samples, not with --interpolate")
     if not args.interpolate and (args.steps or args.rows or args.gif):
         raise UsageError("--steps, --rows and --gif go with --interpolate")
     if args.digit is not None and not meta["classes"]:
@@ -167,7 +207,7 @@ def run(args):
         if gif is not None:
             outputs.append((gif, lambda f: plots.write_gif(walk_frames(samples, rows, steps), f, fps=8, hold_last=0.5)))
     else:
-        samples, _ = draw(G, meta, args.n, args.seed, args.digit)
+        samples, _ = draw(G, meta, args.n, args.seed, args.digit, args.truncation)
         shown = samples[:MAX_GRID]
         if args.digit == "all":
             nrows, ncols = meta["classes"], args.n
@@ -176,6 +216,7 @@ def run(args):
         else:
             nrows, ncols = plots.grid_shape(len(shown), args.cols)
         what = "" if args.digit in (None, "all") else f" of digit {args.digit[0]}"
+        what += "" if args.truncation is None else f", truncation {args.truncation:g}"
         title = f"{len(samples)} samples{what}, seed {args.seed}" if len(shown) == len(samples) else \
             f"first {len(shown)} of {len(samples)} samples{what}, seed {args.seed}"
     fig = plots.sample_grid_figure(shown, nrows, ncols, title=title)

@@ -22,6 +22,7 @@ from .checkpoints import (Checkpoint, CheckpointError, checkpoint_arrays, genera
 from .cli import (ArgumentParser, UsageError, check_output_folder, decay_factor, failure_status, fraction,
                   nonnegative_int, plural, positive_float, positive_int, prepare_data_dir)
 from .data import DATASETS, DownloadError, atomic_write, load_mnist, read_idx
+from .classifier import DEFAULT_JUDGE, JUDGES
 from .evaluate import Evaluator
 from .gan import GAN, GANConfig, labels_in_turn, sample_z, to_unit_range
 from .models import CLASSES, MODELS, build_pair
@@ -32,7 +33,7 @@ TF1_VALIDATION_SIZE = 5000  # TF1's read_data_sets held out the first 5,000 trai
 SAMPLES_PER_EPOCH = 16      # a 4x4 grid; a conditional run keeps SAMPLES_PER_CLASS for each class instead
 SAMPLES_PER_CLASS = 5       # a 10x5 grid, row k = class k
 LOSS_KEYS = ("d_loss", "g_loss", "d_loss_mean", "g_loss_mean")  # the columns of losses.csv
-QUALITY_KEYS = ("fid", "min_share", "kl_uniform", "confident_share")  # --eval-every's columns (NaN: not scored)
+QUALITY_KEYS = ("fid", "min_share", "kl_uniform", "confident_share", "precision", "recall")  # --eval-every's columns (NaN: not scored)
 HISTORY_KEYS = LOSS_KEYS + QUALITY_KEYS + ("samples",)
 EVAL_SAMPLES = 2000  # samples scored by --eval-every (the same z every time)
 
@@ -107,7 +108,8 @@ def _keep_best(out_dir, run, quality, log):
     """Print the figures; save the generator as ``generator_best.npz`` if its FID is the lowest so far."""
     best = quality["fid"] < run.state.get("best_fid", np.inf)
     log(f"  {EVAL_SAMPLES:,} samples scored: FID {quality['fid']:.2f}, smallest class {quality['min_share']:.1%}, "
-        f"confident {quality['confident_share']:.1%}" + ("  (best so far: generator_best.npz)" if best else ""))
+        f"confident {quality['confident_share']:.1%}, precision {quality['precision']:.1%}, "
+        f"recall {quality['recall']:.1%}" + ("  (best so far: generator_best.npz)" if best else ""))
     if best:
         run.state.update(best_fid=float(quality["fid"]), best_epoch=run.epoch)
         gan = run.gan
@@ -296,6 +298,9 @@ def parse_args(argv):
     other.add_argument("--eval-every", type=positive_int, default=None, metavar="K",
                        help=f"every K epochs, score {EVAL_SAMPLES:,} samples (FID and more, see npgan.evaluate), "
                             "add the figures to losses.csv and keep the best generator as generator_best.npz")
+    other.add_argument("--judge", choices=JUDGES, default=None,
+                       help=f"--eval-every's reference classifier: cnn (stricter) or mlp (default: {DEFAULT_JUDGE}; "
+                            "see npgan.evaluate)")
     other.add_argument("--threads", type=positive_int, default=1,
                        help="BLAS threads (1 is fastest on a shared machine; see README)")
     other.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -308,6 +313,8 @@ def parse_args(argv):
 
 def _check_flags(parser, args, explicit):
     """Refuse flags that the chosen model would ignore, and labels without a conditional run."""
+    if args.judge and not args.eval_every:
+        parser.error("--judge goes with --eval-every")
     if args.resume:
         return  # the saved run's model decides; _start_or_resume reports conflicts
     model = explicit.get("model", "tutorial")
@@ -387,7 +394,8 @@ def main(argv=None):
         with threadpool_limits(limits=args.threads, user_api="blas"):
             evaluator = None
             if args.eval_every:
-                evaluator = Evaluator(args.dataset, args.data_dir, log=lambda message: print(f"npgan.train: {message}"))
+                evaluator = Evaluator(args.dataset, args.data_dir, judge=args.judge or DEFAULT_JUDGE,
+                                      log=lambda message: print(f"npgan.train: {message}"))
             run = train(images, config, args.out, labels=labels, resume_from=resume_from, minutes=args.minutes,
                         evaluator=evaluator, eval_every=args.eval_every, progress=args.progress)
     except (UsageError, CheckpointError, DownloadError, FileNotFoundError, ValueError, OSError) as err:

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from npgan import data, evaluate
-from npgan.classifier import RECIPE
+from npgan.classifier import RECIPES
 from npgan.data import DATASETS, load_mnist
 from npgan.evaluate import Evaluator, format_table, main
 from npgan.checkpoints import generator_arrays, load_generator
@@ -20,7 +20,8 @@ from npgan.models import make_generator
 from npgan.sample import draw
 from npgan.train import train
 
-TINY_RECIPE = {**RECIPE, "hidden": [16], "epochs": 1, "batch_size": 50}
+TINY_RECIPE = {**RECIPES["mlp"], "hidden": [16], "epochs": 1, "batch_size": 50}
+TINY_CACHE = "mnist-mlp-classifier.npz"
 
 
 @pytest.fixture(autouse=True)
@@ -56,8 +57,8 @@ def trained(messages):
 
 def test_classifier_is_cached_beside_the_data_and_reused(synthetic_data, tmp_path):
     first, messages = build(tmp_path)
-    assert trained(messages) and first.cache_path == tmp_path / "mnist-classifier.npz"
-    assert [p.name for p in tmp_path.iterdir()] == ["mnist-classifier.npz"]  # atomic: no temp file left
+    assert trained(messages) and first.cache_path == tmp_path / TINY_CACHE
+    assert [p.name for p in tmp_path.iterdir()] == [TINY_CACHE]  # atomic: no temp file left
     second, messages = build(tmp_path)
     assert not trained(messages) and messages == []
     assert np.array_equal(first.net.flat_params, second.net.flat_params)
@@ -84,10 +85,10 @@ def test_a_changed_recipe_or_dataset_trains_again(synthetic_data, tmp_path):
 
 
 def test_damaged_cache_is_reported_and_replaced(synthetic_data, tmp_path):
-    (tmp_path / "mnist-classifier.npz").write_bytes(b"PK\x03\x04 not really a zip")
+    (tmp_path / TINY_CACHE).write_bytes(b"PK\x03\x04 not really a zip")
     evaluator, messages = build(tmp_path)
     assert trained(messages) and any("damaged" in m for m in messages)
-    assert evaluator.cache_path == tmp_path / "mnist-classifier.npz"
+    assert evaluator.cache_path == tmp_path / TINY_CACHE
     _, messages = build(tmp_path)
     assert not trained(messages)
 
@@ -98,7 +99,7 @@ def test_read_only_data_folder_caches_in_the_user_cache_or_in_memory(synthetic_d
     data_dir.chmod(0o555)  # even root, who could write, leaves it alone
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     evaluator, messages = build(data_dir)
-    assert evaluator.cache_path == tmp_path / "cache" / "npgan" / "mnist-classifier.npz"
+    assert evaluator.cache_path == tmp_path / "cache" / "npgan" / TINY_CACHE
     assert list(data_dir.iterdir()) == []
     assert sum("cached in" in m for m in messages) == 1 and "read-only" in messages[-1]
     _, messages = build(data_dir)
@@ -113,7 +114,7 @@ def test_score_is_a_flat_dict_of_floats(synthetic_data, tmp_path):
     evaluator, _ = build(tmp_path)
     samples = np.random.default_rng(1).uniform(-1, 1, (40, 784)).astype(np.float32)
     figures = evaluator.score(samples)
-    assert set(figures) == {"fid", "min_share", "kl_uniform", "confident_share"}
+    assert set(figures) == {"fid", "min_share", "kl_uniform", "confident_share", "precision", "recall"}
     assert all(isinstance(v, float) and np.isfinite(v) for v in figures.values())
     assert set(evaluator.score(samples, copying=True)) == set(figures) | {"copying"}
     assert set(evaluator.reference(40)) == set(figures) | {"copying"}
@@ -121,10 +122,44 @@ def test_score_is_a_flat_dict_of_floats(synthetic_data, tmp_path):
         evaluator.score(samples.reshape(40, 28, 28))
 
 
+TINY_CNN = {**RECIPES["cnn"], "channels": [2, 4], "hidden": [8], "epochs": 1, "batch_size": 50}
+
+
+def test_both_judges_cache_side_by_side(synthetic_data, tmp_path):
+    cnn, messages = build(tmp_path, recipe=TINY_CNN)
+    assert trained(messages) and cnn.judge == "cnn" and cnn.cache_path == tmp_path / "mnist-cnn-classifier.npz"
+    mlp, _ = build(tmp_path)
+    assert mlp.judge == "mlp" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "mnist-cnn-classifier.npz", TINY_CACHE]
+    _, messages = build(tmp_path, recipe=TINY_CNN)
+    assert not trained(messages)                              # each judge finds its own cache
+    features, probabilities = cnn.classify(to_unit_range(synthetic_data["test"][0]))
+    assert features.shape == (60, 8) and probabilities.shape == (60, 10)  # features: its last hidden layer
+    with pytest.raises(ValueError, match="judge must be one of cnn, mlp"):
+        Evaluator("mnist", tmp_path, judge="svm")
+
+
+def test_random_shifts_move_each_image_by_at_most_the_margin():
+    from npgan.classifier import random_shifts
+    rng = np.random.default_rng(3)
+    images = np.zeros((40, 28, 28), dtype=np.uint8)
+    images[:, 2:-2, 2:-2] = rng.integers(1, 256, (40, 24, 24))  # content away from the border: nothing cut off
+    shifted = random_shifts(images, np.random.default_rng(4), 2)
+    assert shifted.shape == images.shape and shifted.dtype == np.uint8
+    offsets = []
+    for original, moved in zip(images, shifted):
+        found = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
+                 if np.array_equal(np.roll(original, (dy, dx), axis=(0, 1)), moved)]
+        assert len(found) == 1
+        offsets.append(found[0])
+    assert len(set(offsets)) > 10  # a different offset for each image, not one per batch
+
+
 def test_table_names_fashion_classes():
     result = {"dataset": "fashion-mnist", "items": "items", "n": 3, "source": "g.npz", "seed": 0,
-              "classifier": {"test_accuracy": 0.9}, "classes": list(DATASETS["fashion-mnist"].classes),
-              "samples": dict.fromkeys(["fid", "min_share", "kl_uniform", "confident_share", "copying"], 0.5),
+              "classifier": {"test_accuracy": 0.9, "judge": "cnn"}, "classes": list(DATASETS["fashion-mnist"].classes),
+              "samples": dict.fromkeys(["fid", "min_share", "kl_uniform", "confident_share", "copying", "precision",
+                                        "recall"], 0.5),
               "shares": {"samples": [0.1] * 10, "real": [0.1] * 10},
               "notes": {"real fid": "x", "copying": "y"}}
     result["real"] = result["samples"]
@@ -216,6 +251,7 @@ def test_bad_checkpoint_is_one_line_and_writes_nothing(capsys, tmp_path, gen_pat
     (["--n", "0"], "--n"), (["--n", "1"], "from 2 to 60000"), (["--n", "60001"], "from 2 to 60000"),
     (["--n", "ten"], "integer"), (["--seed", "-1"], "--seed"), (["--threads", "0"], "--threads"),
     (["--dataset", "cifar"], "--dataset"), (["--npy", "x.npy"], "not allowed with argument"),
+    (["--truncation", "0"], "0 < T <= 1"), (["--truncation", "-0.3"], "0 < T <= 1"), (["--judge", "svm"], "--judge"),
 ])
 def test_bad_flags_exit_2_with_one_line(capsys, gen_path, flags, expected):
     for argv in (["--checkpoint", gen_path, *flags], ["--seed", "1"]):
@@ -223,6 +259,13 @@ def test_bad_flags_exit_2_with_one_line(capsys, gen_path, flags, expected):
         assert code == 2 and out == "" and len(err.splitlines()) == 1, err
         assert err.startswith("npgan.evaluate: error: ")
         assert (expected if argv[0] == "--checkpoint" else "--checkpoint --npy is required") in err
+
+
+def test_truncation_needs_a_generator(capsys, tmp_path):
+    np.save(tmp_path / "s.npy", GOOD)
+    code, out, err = run(capsys, "--npy", tmp_path / "s.npy", "--truncation", "0.5", "--json", tmp_path / "r.json")
+    assert_one_line_error(code, out, err, "goes with --checkpoint, not --npy", exit_code=2)
+    assert sorted(os.listdir(tmp_path)) == ["s.npy"]
 
 
 @pytest.mark.parametrize("where, expected", [
@@ -285,17 +328,36 @@ def test_fid_grows_as_noise_is_added_to_real_images(mnist_evaluator, mnist_dir):
     assert fids == sorted(fids) and fids[-1] > 3 * fids[0], fids
 
 
-def test_command_line_on_a_real_run(capsys, mnist_dir, cache_dir, one_epoch_run, mnist_evaluator, tmp_path):
+def test_precision_and_recall_tell_quality_from_variety(mnist_evaluator, mnist_dir):
+    train_u8, labels = load_mnist("train", mnist_dir, download=False)
+    real = to_unit_range(train_u8[:3000])
+    held_out = mnist_evaluator.score(real)                  # against the first 3,000 test digits
+    ones = mnist_evaluator.score(to_unit_range(train_u8[labels == 1][:3000]))
+    noise = np.random.default_rng(0).uniform(-1, 1, (1500, 784)).astype(np.float32)
+    half_noise = mnist_evaluator.score(np.concatenate([real[:1500], noise]))
+    assert held_out["precision"] > 0.75 and held_out["recall"] > 0.75, held_out
+    assert ones["precision"] > 0.75 and ones["recall"] < 0.25, ones          # good digits, one kind only
+    # Noise added to real digits leaves recall where it was (the real half still covers the digits). It
+    # does not halve precision: the judge maps every noise image to one spot near its features' origin,
+    # inside the k-NN balls of a few faint real digits (k-NN precision's known weakness to outliers).
+    assert half_noise["recall"] > held_out["recall"] - 0.15, half_noise
+
+
+def test_command_line_on_a_real_run(capsys, mnist_dir, cache_dir, one_epoch_run, test_judge, tmp_path):
     report, png = tmp_path / "report.json", tmp_path / "report.png"
     code, out, err = run(capsys, "--checkpoint", one_epoch_run / "generator.npz", "--n", 3000, "--seed", 1,
                          "--data-dir", mnist_dir, "--cache-dir", cache_dir, "--json", report, "--png", png)
     assert code == 0 and err == "" and "training the reference classifier" not in out
     result = json.loads(report.read_text())
     assert result["n"] == 3000 and result["seed"] == 1 and result["dataset"] == "mnist"
-    assert result["copying_samples"] == 2000 and result["classifier"]["recipe"] == RECIPE
-    assert result["classifier"]["test_accuracy"] == pytest.approx(mnist_evaluator.accuracy)
+    assert result["copying_samples"] == 2000 and result["classifier"]["recipe"] == RECIPES["cnn"]
+    assert result["judge"] == result["classifier"]["judge"] == "cnn" and result["truncation"] is None
+    assert result["classifier"]["test_accuracy"] == pytest.approx(test_judge.accuracy)
     assert set(result["samples"]) == set(result["real"]) == {"fid", "min_share", "kl_uniform", "confident_share",
-                                                               "copying"}
+                                                               "copying", "precision", "recall"}
+    assert (result["precision"], result["recall"]) == (result["samples"]["precision"], result["samples"]["recall"])
+    assert result["real"]["precision"] > 0.7 and result["real"]["recall"] > 0.7
+    assert result["recall"] < result["real"]["recall"] - 0.3  # one epoch: blobs that cover little
     assert result["classes"] == list("0123456789") and sum(result["shares"]["samples"]) == pytest.approx(1)
     assert result["samples"]["fid"] > result["real"]["fid"]
     assert f"{result['samples']['fid']:.2f}" in out and "copying ratio" in out
@@ -308,7 +370,7 @@ def test_command_line_on_a_real_run(capsys, mnist_dir, cache_dir, one_epoch_run,
 
 
 def test_conditional_generator_reports_how_often_the_asked_for_class_is_recognised(
-        capsys, mnist_dir, cache_dir, mnist_evaluator, tmp_path):
+        capsys, mnist_dir, cache_dir, test_judge, tmp_path):
     gan = GAN(GANConfig(z_size=8, g_hidden=16, d_hidden=16, conditional=True))
     path, report = tmp_path / "conditional.npz", tmp_path / "report.json"
     np.savez(path, **generator_arrays(gan.G, 8, classes=10))
@@ -317,7 +379,7 @@ def test_conditional_generator_reports_how_often_the_asked_for_class_is_recognis
     assert code == 0, err
     result = json.loads(report.read_text())
     samples, labels = draw(*load_generator(path), 1000, 0)
-    right = mnist_evaluator.classify(samples)[1].argmax(axis=1) == labels
+    right = test_judge.classify(samples)[1].argmax(axis=1) == labels
     assert result["conditional"]["accuracy"] == pytest.approx(right.mean())
     assert result["conditional"]["per_class"] == pytest.approx([right[labels == k].mean() for k in range(10)])
     assert "asked-for class recognised" in out

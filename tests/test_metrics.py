@@ -1,10 +1,13 @@
-"""The evaluator's figures on hand-made data: Fréchet distance, class shares, confidence, nearest distances."""
+"""The evaluator's figures on hand-made data: Fréchet distance, class shares, confidence, nearest distances,
+precision and recall, the best matching of codes to classes."""
+import itertools
+
 import numpy as np
 import pytest
 
 from npgan.losses import softmax
-from npgan.metrics import (class_shares, confident_share, copying_ratio, frechet_distance, gaussian_fit,
-                           kl_from_uniform, nearest_distances, sqrtm_psd)
+from npgan.metrics import (best_matching, class_shares, confident_share, copying_ratio, frechet_distance, gaussian_fit,
+                           kl_from_uniform, knn_radii, nearest_distances, precision_recall, sqrtm_psd)
 
 
 def random_covariance(rng, d, rank=None):
@@ -113,3 +116,122 @@ def test_copying_ratio_near_one_for_held_out_images_and_far_below_for_copies():
     copies = np.clip(as_samples(train[:300]) + rng.normal(0, 0.02, (300, 784)), -1, 1)
     assert copying_ratio(nearest_distances(as_samples(held_out), train), test_distances) == pytest.approx(1, abs=0.05)
     assert copying_ratio(nearest_distances(copies, train), test_distances) < 0.2
+
+
+# --- precision and recall -------------------------------------------------------------------------------
+
+def clusters(rng, n, centres, spread=1.0):
+    """``n`` points around ``centres`` (C, D), an equal share each (in turn), Gaussian with std ``spread``."""
+    centres = np.asarray(centres, dtype=np.float32)
+    return centres[np.arange(n) % len(centres)] + rng.normal(0, spread, (n, centres.shape[1])).astype(np.float32)
+
+
+def test_knn_radii_match_brute_force_across_blocks():
+    rng = np.random.default_rng(8)
+    features = rng.standard_normal((57, 6)).astype(np.float32)
+    d2 = ((features[:, None] - features[None]) ** 2).sum(-1)
+    for k in (1, 3):
+        expected = np.sort(d2, axis=1)[:, k]  # column 0 is each point itself
+        np.testing.assert_allclose(knn_radii(features, k, block=10), expected, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="k-th neighbour"):
+        knn_radii(features[:3], k=3)
+
+
+def test_identical_sets_have_full_precision_and_recall():
+    features = clusters(np.random.default_rng(9), 500, np.eye(4) * 10)
+    assert precision_recall(features, features.copy()) == (1.0, 1.0)
+
+
+def test_disjoint_clusters_have_neither():
+    rng = np.random.default_rng(10)
+    real, fake = clusters(rng, 400, [[0, 0, 0]]), clusters(rng, 400, [[50, 0, 0]])
+    assert precision_recall(real, fake) == (0.0, 0.0)
+
+
+def test_a_single_cluster_of_several_is_precise_but_recalls_its_share():
+    # Real data: five clusters; the samples: many points of one of them (a generator that makes only 1s).
+    rng = np.random.default_rng(11)
+    centres = np.eye(5, 8) * 20
+    real = clusters(rng, 1000, centres)
+    one = clusters(rng, 1000, centres[:1])
+    precision, recall = precision_recall(real, one, block=128)
+    # (five times as many samples in that cluster as real points reach further into its tails: 0.88)
+    assert precision > 0.8 and recall == pytest.approx(0.2, abs=0.03)
+    # Two samples from the same data score high on both (k = 3 balls miss some of the tails: 0.86 here).
+    held_out = clusters(rng, 1000, centres)
+    precision, recall = precision_recall(real, held_out)
+    assert precision > 0.8 and recall > 0.8
+
+
+def test_half_noise_halves_precision_and_keeps_recall():
+    rng = np.random.default_rng(12)
+    centres = np.eye(4, 8) * 20
+    real, good = clusters(rng, 1000, centres), clusters(rng, 1000, centres)
+    noisy = np.concatenate([good[:500], rng.uniform(-60, 60, (500, 8)).astype(np.float32)])
+    base_precision, base_recall = precision_recall(real, good)
+    precision, recall = precision_recall(real, noisy)
+    assert precision == pytest.approx(base_precision / 2, abs=0.05)
+    assert recall > base_recall - 0.15  # the half that is real-like still covers the clusters, a bit more thinly
+
+
+def test_precision_recall_do_not_depend_on_the_block_size():
+    rng = np.random.default_rng(13)
+    real, fake = clusters(rng, 300, np.eye(3) * 4), clusters(rng, 250, np.eye(3) * 4, spread=1.5)
+    assert precision_recall(real, fake, block=7) == precision_recall(real, fake, block=1000)
+
+
+# --- best_matching ---------------------------------------------------------------------------------------
+
+def brute_force_best(counts):
+    """The largest matched total over every one-to-one matching (few rows and columns only)."""
+    rows, columns = counts.shape
+    if rows <= columns:
+        return max(sum(counts[i, j] for i, j in enumerate(p)) for p in itertools.permutations(range(columns), rows))
+    return max(sum(counts[i, j] for j, i in enumerate(p)) for p in itertools.permutations(range(rows), columns))
+
+
+def test_best_matching_undoes_a_permutation_of_ten_codes():
+    rng = np.random.default_rng(7)
+    permutation = rng.permutation(10)
+    counts = rng.integers(0, 20, (10, 10))              # confusions, all smaller than the true matches
+    counts[np.arange(10), permutation] = 100 + rng.integers(0, 50, 10)
+    assignment, share = best_matching(counts)
+    np.testing.assert_array_equal(assignment, permutation)
+    assert share == pytest.approx(counts[np.arange(10), permutation].sum() / counts.sum())
+
+
+def test_best_matching_beats_the_greedy_choice():
+    # Greedy takes the largest cell (code 0 -> class 0, 9) and is left with 1 + 0; the best is 8 + 8.
+    counts = np.array([[9, 8], [8, 1]])
+    assignment, share = best_matching(counts)
+    assert assignment.tolist() == [1, 0] and share == pytest.approx(16 / 26)
+
+
+def test_best_matching_with_ties_is_one_of_the_best_and_always_the_same():
+    counts = np.array([[5, 5, 0], [5, 5, 0], [0, 0, 3]])  # codes 0 and 1 may take classes 0 and 1 either way
+    assignment, share = best_matching(counts)
+    assert sorted(assignment[:2].tolist()) == [0, 1] and assignment[2] == 2
+    assert share == pytest.approx(13 / 23)
+    assert best_matching(counts)[0].tolist() == assignment.tolist()
+    uniform = np.ones((4, 4))                              # every matching is best
+    assignment, share = best_matching(uniform)
+    assert sorted(assignment.tolist()) == [0, 1, 2, 3] and share == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("shape", [(5, 5), (3, 6), (6, 3), (1, 4), (4, 1)])
+def test_best_matching_equals_exhaustive_search_on_random_tables(shape):
+    rng = np.random.default_rng(sum(shape))
+    for _ in range(20):
+        counts = rng.integers(0, 4, shape)                # small counts: many ties
+        counts[0, 0] += 1                                 # never all zeros
+        assignment, share = best_matching(counts)
+        assert share == pytest.approx(brute_force_best(counts) / counts.sum(), abs=1e-12)
+        matched = assignment[assignment >= 0]
+        assert len(matched) == min(shape) and len(set(matched.tolist())) == len(matched)  # one-to-one
+        assert share == pytest.approx(sum(counts[i, j] for i, j in enumerate(assignment) if j >= 0) / counts.sum())
+
+
+@pytest.mark.parametrize("bad", [np.zeros((3, 3)), -np.eye(3), np.zeros((0, 3)), np.ones(3), [[1, np.nan]]])
+def test_best_matching_refuses_tables_without_counts(bad):
+    with pytest.raises(ValueError):
+        best_matching(bad)

@@ -177,3 +177,25 @@ def test_progress_gif_failure_leaves_nothing_behind(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="no space"):
         plots.save_progress_gif(make_samples(3), tmp_path / "progress.gif")
     assert os.listdir(tmp_path) == []
+
+
+def test_quality_figure_adds_precision_and_recall_when_logged():
+    epochs, fid = [2, 4, 6], [80.0, 40.0, 50.0]
+    shares = ([0.05, 0.08, 0.09], [0.2, 0.05, 0.02], [0.5, 0.7, 0.8])
+    without = plots.quality_figure(epochs, fid, *shares)
+    nan = [np.nan] * 3  # a resumed run scored before precision and recall were logged
+    assert len(plots.quality_figure(epochs, fid, *shares, nan, nan).axes[1].get_lines()) == \
+        len(without.axes[1].get_lines())
+    right = plots.quality_figure(epochs, fid, *shares, [0.5, 0.6, 0.7], [0.1, 0.2, 0.3]).axes[1]
+    labels = [line.get_label() for line in right.get_lines()]
+    assert "precision (quality)" in labels and "recall (variety)" in labels
+    assert list(right.get_lines()[labels.index("recall (variety)")].get_ydata()) == [0.1, 0.2, 0.3]
+
+
+def test_truncation_figure_plots_each_figure_against_t():
+    t = [0.25, 0.5, 1.0]
+    fig = plots.truncation_figure(t, [90.0, 40.0, 20.0], [0.9, 0.8, 0.6], [0.05, 0.2, 0.4], title="sweep")
+    ax_fid, ax_pr = fig.axes
+    assert list(ax_fid.get_lines()[0].get_xdata()) == t and list(ax_fid.get_lines()[0].get_ydata()) == [90, 40, 20]
+    assert [list(line.get_ydata()) for line in ax_pr.get_lines()] == [[0.9, 0.8, 0.6], [0.05, 0.2, 0.4]]
+    assert ax_pr.get_ylim() == (0, 1) and "truncation" in ax_fid.get_xlabel()

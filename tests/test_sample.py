@@ -169,7 +169,8 @@ def test_bad_checkpoint_is_one_line_and_writes_nothing(capsys, tmp_path, out_dir
 
 @pytest.mark.parametrize("flags", [
     ["--n", "0"], ["--n", "100001"], ["--n", "ten"], ["--seed", "-1"], ["--cols", "0"],
-    ["--bogus"], ["--checkpoint"],
+    ["--bogus"], ["--checkpoint"], ["--truncation", "0"], ["--truncation", "-0.5"], ["--truncation", "1.5"],
+    ["--truncation", "nan"], ["--truncation", "half"],
 ])
 def test_bad_flags_exit_2_with_one_line(capsys, gen_path, out_dir, flags):
     argv = ["--checkpoint", gen_path, "--out", out_dir / "x.png", *flags]
@@ -367,3 +368,24 @@ def test_jpeg_without_pillow_is_refused_clearly(capsys, gen_path, out_dir, monke
     code, out, err = run(capsys, "--checkpoint", gen_path, "--out", out_dir / "grid.jpg")
     assert_one_line_error(code, err, 2)
     assert "writing JPEG needs Pillow" in err and not list(out_dir.iterdir())
+
+
+# --- truncation ---------------------------------------------------------------------------------------------
+
+def test_truncation_draws_z_within_t(capsys, gen_path, out_dir, generator):
+    npy = out_dir / "t.npy"
+    code, out, err = run(capsys, "--checkpoint", gen_path, "--n", 50, "--seed", 3, "--truncation", 0.25,
+                         "--out", out_dir / "t.png", "--npy", npy)
+    assert code == 0 and err == ""
+    z = sample_z(np.random.default_rng(3), 50, CONFIG.z_size)
+    assert np.array_equal(np.load(npy), generator.forward(z * np.float32(0.25)))  # Uniform(-T, T), same directions
+    run(capsys, "--checkpoint", gen_path, "--n", 50, "--seed", 3, "--truncation", 1, "--out", out_dir / "t.png",
+        "--npy", npy)
+    assert np.array_equal(np.load(npy), generator.forward(z))  # T = 1 truncates nothing
+    code, out, err = run(capsys, "--checkpoint", gen_path, "--interpolate", "--truncation", 0.5, "--out", out_dir / "w.png")
+    assert_one_line_error(code, err, 2)
+    assert "--truncation goes with drawing samples" in err and not (out_dir / "w.png").exists()
+    from npgan.sample import truncation
+    for bad in ("0", "-1", "1.01", "inf"):
+        with pytest.raises(Exception, match="0 < T <= 1"):
+            truncation(bad)

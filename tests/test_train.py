@@ -302,10 +302,14 @@ def test_eval_every_scores_the_generator_and_keeps_the_best(idx_images, tmp_path
     lines = []
     run = train(images, config, tmp_path, evaluator=mnist_evaluator, eval_every=2, progress=False, log=lines.append)
     rows = (tmp_path / "losses.csv").read_text().splitlines()
-    assert rows[0] == "epoch,d_loss,g_loss,d_loss_mean,g_loss_mean,fid,min_share,kl_uniform,confident_share"
-    assert rows[1].endswith(",,,,") and not rows[2].endswith(",")  # scored at epochs 2 and 4 only
+    assert rows[0] == ("epoch,d_loss,g_loss,d_loss_mean,g_loss_mean,fid,min_share,kl_uniform,confident_share,"
+                       "precision,recall")
+    assert rows[1].endswith(",,,,,,") and not rows[2].endswith(",")  # scored at epochs 2 and 4 only
     fids = np.asarray(run.history["fid"], dtype=float)
     assert np.isnan(fids[[0, 2]]).all() and np.isfinite(fids[[1, 3]]).all()
+    for key in ("precision", "recall"):
+        logged = np.asarray(run.history[key], dtype=float)
+        assert np.isnan(logged[[0, 2]]).all() and ((logged[[1, 3]] >= 0) & (logged[[1, 3]] <= 1)).all()
     assert sum("2,000 samples scored: FID" in line for line in lines) == 2
     best_epoch = 2 + 2 * int(np.argmin(fids[[1, 3]]))
     assert run.state["best_epoch"] == best_epoch and run.state["best_fid"] == np.nanmin(fids)
@@ -328,7 +332,7 @@ def test_eval_every_with_own_images_is_refused(idx_images, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("model", [["--model", "mlp-bn"], ["--model", "dcgan", "--width", "4"]], ids=["mlp-bn", "dcgan"])
-def test_new_models_train_sample_and_evaluate(model, tmp_path, capsys, mnist_dir, cache_dir, mnist_evaluator):
+def test_new_models_train_sample_and_evaluate(model, tmp_path, capsys, mnist_dir, cache_dir, test_judge):
     """One short epoch of each new model on real digits, then its generator file through npgan.sample and
     npgan.evaluate, which rebuild the network from the file alone."""
     images = read_idx(mnist_dir / "train-images-idx3-ubyte.gz")[:640]
