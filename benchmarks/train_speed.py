@@ -3,6 +3,7 @@
     python benchmarks/train_speed.py [--model tutorial|mlp-bn|dcgan] [--width W] [--threads 1,2]
                                      [--epochs 3] [--steps N] [--no-torch] [--no-memory]
     python benchmarks/train_speed.py --conditional-cost      # the tutorial's model with and without labels
+    python benchmarks/train_speed.py --info-cost --model mlp-bn   # a model with and without InfoGAN's codes
 
 For each thread count it times npgan's real training loop, ``npgan.train._train_epoch``, with the model's
 default settings (the tutorial's: 550 steps of 100 images an epoch; mlp-bn and dcgan: batch 64, 859
@@ -34,19 +35,20 @@ from threadpoolctl import threadpool_limits
 
 from blas_clock import BlasClock
 from npgan.data import load_mnist
-from npgan.gan import GAN, GANConfig
+from npgan.gan import GANConfig
+from npgan.info import build_gan
 from npgan.train import TF1_VALIDATION_SIZE, _train_epoch
 
 DEFAULT_STEPS = {"tutorial": None, "mlp-bn": 200, "dcgan": 30}  # None: a whole epoch
 
 
-def config_for(model, width=None, conditional=False):
-    return GANConfig.for_model(model, conditional=conditional, **({"width": width} if width else {}))
+def config_for(model, width=None, conditional=False, info=False):
+    return GANConfig.for_model(model, conditional=conditional, info=info, **({"width": width} if width else {}))
 
 
 def time_npgan(config, images, labels, steps, repeats):
     """Median seconds of ``steps`` steps of npgan's training loop, and the median share inside BLAS."""
-    gan, rng = GAN(config), np.random.default_rng(0)
+    gan, rng = build_gan(config), np.random.default_rng(0)
     _train_epoch(gan, images, labels, rng, 10, 0, progress=False)  # warm-up
     seconds, shares = [], []
     for _ in range(repeats):
@@ -58,19 +60,19 @@ def time_npgan(config, images, labels, steps, repeats):
     return statistics.median(seconds), statistics.median(shares)
 
 
-def conditional_cost(images, labels, epochs, rounds=3):
-    """Seconds per epoch of the tutorial's model without and with --conditional, alternated ``rounds``
-    times so that load from other processes hits both alike; prints each round and the median ratio."""
+def variant_cost(name, plain, variant, images, labels, steps, epochs, rounds=3):
+    """Seconds per ``steps`` steps of the ``plain`` config and of its ``variant`` (``labels`` for it, if
+    conditional), alternated ``rounds`` times so that load from other processes hits both alike, at 1
+    thread; prints each round and the median ratio."""
     ratios = []
-    steps = len(images) // 100
-    print(f"{'round':>5} {'plain s/epoch':>14} {'conditional s/epoch':>20} {'ratio':>6}")
+    print(f"{'round':>5} {'plain s':>10} {name + ' s':>16} {'ratio':>6}   ({steps} steps of {plain.model})")
     with threadpool_limits(limits=1, user_api="blas"):
         for r in range(rounds):
-            plain, _ = time_npgan(config_for("tutorial"), images, None, steps, epochs)
-            conditional, _ = time_npgan(config_for("tutorial", conditional=True), images, labels, steps, epochs)
-            ratios.append(conditional / plain)
-            print(f"{r + 1:>5} {plain:>14.3f} {conditional:>20.3f} {ratios[-1]:>6.3f}", flush=True)
-    print(f"conditional / plain, median of {rounds} rounds: {statistics.median(ratios):.3f}")
+            plain_s, _ = time_npgan(plain, images, None, steps, epochs)
+            variant_s, _ = time_npgan(variant, images, labels if variant.conditional else None, steps, epochs)
+            ratios.append(variant_s / plain_s)
+            print(f"{r + 1:>5} {plain_s:>10.3f} {variant_s:>16.3f} {ratios[-1]:>6.3f}", flush=True)
+    print(f"{name} / plain, median of {rounds} rounds: {statistics.median(ratios):.3f}")
 
 
 def peak_memory_mb(mnist_dir, model, width):
@@ -100,15 +102,21 @@ def main():
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory run")
     parser.add_argument("--conditional-cost", action="store_true",
                         help="instead: the tutorial's model with and without --conditional, alternated, at 1 thread")
+    parser.add_argument("--info-cost", action="store_true",
+                        help="instead: --model with and without --info (InfoGAN), alternated, at 1 thread")
     args = parser.parse_args()
 
     images, labels = load_mnist("train", data_dir=args.mnist_dir, download=False)
     images, labels = images[TF1_VALIDATION_SIZE:], labels[TF1_VALIDATION_SIZE:]
-    if args.conditional_cost:
-        return conditional_cost(images, labels, args.epochs)
     config = config_for(args.model, args.width)
     epoch_steps = len(images) // config.batch_size
     steps = args.steps or DEFAULT_STEPS[args.model] or epoch_steps
+    if args.conditional_cost:
+        return variant_cost("conditional", config_for("tutorial"), config_for("tutorial", conditional=True),
+                            images, labels, len(images) // 100, args.epochs)
+    if args.info_cost:
+        return variant_cost("info", config, config_for(args.model, args.width, info=True), images, None, steps,
+                            args.epochs)
     per_epoch = epoch_steps / steps
     torch_reference = None
     if not args.no_torch:

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field, fields
 import numpy as np
 
 from .gan import GAN, GANConfig
+from .info import build_gan
 from .models import IMAGE_SIZE, build, describe, make_generator
 
 
@@ -94,26 +95,32 @@ GENERATOR_FORMAT = "npgan-generator-2"
 LEGACY_GENERATOR_FORMAT = "npgan-generator-1"  # the tutorial's G by its sizes, before descriptions
 
 
-def generator_arrays(G, z_size, classes=0, **info):
+def generator_arrays(G, z_size, classes=0, codes=(0, 0), **info):
     """The arrays of a generator file: ``G``'s parameters and buffers, and as JSON ``"config"`` its
-    description, ``z_size`` and ``classes`` (0: unconditional), plus any JSON-friendly ``info``."""
+    description, ``z_size``, ``classes`` (0: unconditional) and InfoGAN's ``codes`` (categorical,
+    continuous) that follow z in G's input ((0, 0): none), plus any JSON-friendly ``info``."""
     meta = {"format": GENERATOR_FORMAT, "z_size": int(z_size), "classes": int(classes), **info,
             "layers": describe(G)}
+    if any(codes):
+        meta["categorical"], meta["continuous"] = map(int, codes)
     return {"config": np.array(json.dumps(meta)), **network_arrays(G)}
 
 
 def load_generator(path):
     """Rebuild the generator saved in ``path`` (a generator file or a training checkpoint).
 
-    Returns ``(G, meta)``: ``G`` in evaluation mode, ``meta`` a dict with at least ``"z_size"`` and
-    ``"classes"`` (0 for an unconditional generator). From a checkpoint, the weight average is returned
+    Returns ``(G, meta)``: ``G`` in evaluation mode, ``meta`` a dict with at least ``"z_size"``,
+    ``"classes"`` (0 for an unconditional generator), ``"categorical"`` and ``"continuous"`` (InfoGAN's
+    code sizes, 0 without codes). From a checkpoint, the weight average is returned
     when the run kept one. Raises :class:`CheckpointError` naming the file and the problem.
     """
     arrays = read_npz(path)
     if "gan_config" in arrays:
         checkpoint = restore_checkpoint(arrays, path)
         gan = checkpoint.gan
-        meta = {"z_size": gan.config.z_size, "classes": gan.config.classes, "model": gan.config.model}
+        categorical, continuous = gan.config.codes
+        meta = {"z_size": gan.config.z_size, "classes": gan.config.classes, "model": gan.config.model,
+                "categorical": categorical, "continuous": continuous}
         return gan.sampler.eval(), meta
     meta = _json_entry(arrays, "config", path)
     try:
@@ -125,6 +132,7 @@ def load_generator(path):
                 raise ValueError(f"unknown format {meta.get('format')!r}")
             G = build(meta["layers"])
         meta["z_size"], meta["classes"] = int(meta["z_size"]), int(meta["classes"])
+        meta["categorical"], meta["continuous"] = int(meta.get("categorical", 0)), int(meta.get("continuous", 0))
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise CheckpointError(f"{path}: generator config is incomplete or invalid ({err})") from None
     load_network(G, arrays, path)
@@ -133,12 +141,13 @@ def load_generator(path):
 
 
 def _check_generator_shape(G, meta, path):
-    """One forward pass: z_size + classes inputs must give one image of IMAGE_SIZE pixels."""
-    inputs = meta["z_size"] + meta["classes"]
+    """One forward pass: z_size + classes + codes inputs must give one image of IMAGE_SIZE pixels."""
+    inputs = meta["z_size"] + meta["classes"] + meta["categorical"] + meta["continuous"]
     try:
         shape = G.forward(np.zeros((1, inputs), dtype=G.flat_params.dtype)).shape
     except ValueError as err:
-        raise CheckpointError(f"{path}: the generator does not take z_size + classes = {inputs} inputs ({err})") from None
+        raise CheckpointError(f"{path}: the generator does not take z_size + classes + codes = {inputs} inputs "
+                              f"({err})") from None
     if shape != (1, IMAGE_SIZE):
         raise CheckpointError(f"{path}: the generator makes outputs of shape {shape[1:]}, not {IMAGE_SIZE} pixels")
 
@@ -209,7 +218,7 @@ def restore_checkpoint(arrays, path):
         raise CheckpointError(f"{path}: not an npgan training checkpoint (no {CHECKPOINT_FORMAT!r} marker)")
     try:
         config = _gan_config(_json_entry(arrays, "gan_config", path))
-        gan = GAN(config)
+        gan = build_gan(config)
         rng = np.random.default_rng()
         rng.bit_generator.state = _json_entry(arrays, "rng_state", path)
         epoch = int(arrays["epoch"])

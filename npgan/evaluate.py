@@ -47,8 +47,8 @@ from .data import DATASETS, DownloadError, atomic_write, load_mnist
 from .checkpoints import CheckpointError, load_generator, load_network, read_npz
 from .gan import to_unit_range
 from .losses import softmax
-from .metrics import (class_shares, confident_share, copying_ratio, coverage, frechet_distance, gaussian_fit,
-                      kl_from_uniform, knn_radii, nearest_distances)
+from .metrics import (best_matching, class_shares, confident_share, copying_ratio, coverage, frechet_distance,
+                      gaussian_fit, kl_from_uniform, knn_radii, nearest_distances)
 from .sample import TRUNCATION_HELP, draw, truncation
 
 PROG = "npgan.evaluate"
@@ -259,12 +259,14 @@ def _write_cache(paths, arrays, log):
 # --- Samples to score ------------------------------------------------------------------------------------
 
 def load_samples_from_checkpoint(path, n, seed, truncation=None):
-    """``(samples, labels)``: ``n`` samples (n, 784) float32 in [-1, 1] drawn from the generator saved at
-    ``path``, z from ``seed`` (the same as ``python -m npgan.sample --checkpoint path --n n --seed seed``),
-    truncated to ``truncation`` if given (:func:`npgan.sample.truncate`);
-    ``labels`` (n,) the classes a conditional generator was asked for (each in turn), else None."""
+    """``(samples, labels, codes)``: ``n`` samples (n, 784) float32 in [-1, 1] drawn from the generator saved
+    at ``path``, z from ``seed`` (the same as ``python -m npgan.sample --checkpoint path --n n --seed seed``),
+    truncated to ``truncation`` if given (:func:`npgan.sample.truncate`); ``labels`` (n,) the classes a
+    conditional generator was asked for (each in turn), else None; ``codes`` (n,) an InfoGAN generator's
+    categorical codes (each in turn), else None."""
     G, meta = load_generator(path)
-    return draw(G, meta, n, seed, truncation=truncation)
+    samples, asked = draw(G, meta, n, seed, truncation=truncation)
+    return (samples, None, asked) if meta["categorical"] else (samples, asked, None)
 
 
 def load_samples_from_npy(path, n=None):
@@ -335,11 +337,25 @@ def conditional_accuracy(probabilities, labels, classes):
                                  for k in range(classes)]
 
 
-def report(evaluator, samples, features, probabilities, source, seed=None, labels=None, truncation=None):
+def code_accuracy(predicted, codes, categories, classes):
+    """How well an InfoGAN's categorical code names the classifier's classes: ``(accuracy, matching)``.
+
+    The code was learnt without labels, so its categories come in an order of their own: count how often
+    code i was called class j, and score the one-to-one renaming of codes to classes that agrees most
+    often (:func:`npgan.metrics.best_matching`). ``matching[i]``: the class of code i (-1: none left)."""
+    counts = np.zeros((categories, classes))
+    np.add.at(counts, (codes, predicted), 1)
+    matching, accuracy = best_matching(counts)
+    return accuracy, matching.tolist()
+
+
+def report(evaluator, samples, features, probabilities, source, seed=None, labels=None, truncation=None,
+           codes=None):
     """Every figure of ``samples`` (whose ``features`` and ``probabilities`` are those of
     :meth:`Evaluator.classify`) and of real data, and the settings: the ``--json`` dict. ``labels``: the
     classes a conditional generator was asked for, adding its conditional accuracy; ``truncation``: the
-    T the samples' z were truncated to (None: none)."""
+    T the samples' z were truncated to (None: none); ``codes``: an InfoGAN's categorical codes of the
+    samples, adding the code accuracy."""
     n = len(samples)
     figures = evaluator.figures(features, probabilities, samples)
     result = {
@@ -368,6 +384,13 @@ def report(evaluator, samples, features, probabilities, source, seed=None, label
         result["conditional"] = {"accuracy": overall, "per_class": per_class,
                                  "labels": "the classes in turn, 0, 1, ..., 9, 0, ..."}
         result["real"]["conditional_accuracy"] = evaluator.accuracy
+    if codes is not None:
+        categories = int(codes.max()) + 1
+        accuracy, matching = code_accuracy(probabilities.argmax(axis=1), codes, categories, len(evaluator.classes))
+        result["code_accuracy"] = accuracy
+        result["codes"] = {"categories": categories, "matching": matching,
+                           "note": "the categories in turn; matching[i]: the class code i stands for, the "
+                                   "one-to-one renaming under which most samples are called their code's class"}
     return result
 
 
@@ -388,6 +411,9 @@ def format_table(result):
     if conditional:
         lines.append(f"{'asked-for class recognised':32}{conditional['accuracy']:>9.1%}"
                      f"{result['real']['conditional_accuracy']:>9.1%}   real: the classifier's test accuracy")
+    if "code_accuracy" in result:
+        matching = ", ".join(f"{code}->{result['classes'][k]}" for code, k in enumerate(result["codes"]["matching"]) if k >= 0)
+        lines.append(f"{'code accuracy (best matching)':32}{result['code_accuracy']:>9.1%}{'':9}   codes: {matching}")
     lines += ["", f"{'class share':32}{'samples':>9}{'real':>9}" + (f"{'asked for, recognised':>24}" if conditional else "")]
     for k, (name, mine, real) in enumerate(zip(result["classes"], result["shares"]["samples"], result["shares"]["real"])):
         right = conditional["per_class"][k] if conditional else None
@@ -468,7 +494,7 @@ def run(args):
     check_outputs({"--json": args.json, "--png": args.png})  # before any work
     png_format = image_format(args.png, "--png") if args.png else None
     with threadpool_limits(limits=args.threads, user_api="blas"):
-        samples, labels = load_samples(args)
+        samples, labels, codes = load_samples(args)
         if len(samples) < MIN_FID_N:
             print(f"{PROG}: warning: an FID of {len(samples):,} samples means little (it is biased upward, the more "
                   f"the fewer samples): use --n {MIN_FID_N:,} or more", file=sys.stderr)
@@ -477,7 +503,7 @@ def run(args):
                               log=lambda message: print(f"{PROG}: {message}"))
         features, probabilities = evaluator.classify(samples)
         result = report(evaluator, samples, features, probabilities, args.checkpoint or args.npy,
-                        args.seed if args.checkpoint else None, labels, args.truncation)
+                        args.seed if args.checkpoint else None, labels, args.truncation, codes)
         files = []
         if args.json:
             files.append((args.json, lambda f: f.write((json.dumps(result, indent=2) + "\n").encode())))
@@ -493,11 +519,12 @@ def run(args):
 
 
 def load_samples(args):
-    """``(samples, labels)`` the command line names: drawn from ``--checkpoint`` (labels: what a
-    conditional generator was asked for, else None) or read from ``--npy`` (no labels)."""
+    """``(samples, labels, codes)`` the command line names: drawn from ``--checkpoint`` (labels: what a
+    conditional generator was asked for; codes: an InfoGAN's categorical codes; else None) or read from
+    ``--npy`` (neither)."""
     if args.checkpoint:
         return load_samples_from_checkpoint(args.checkpoint, args.n or 10_000, args.seed, args.truncation)
-    return load_samples_from_npy(args.npy, args.n), None
+    return load_samples_from_npy(args.npy, args.n), None, None
 
 
 def main(argv=None):

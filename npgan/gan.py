@@ -81,6 +81,11 @@ class GANConfig:
     epochs: int = 100
     ema: float = 0.0
     mismatch: float = 0.5  # conditional only: share of D's negatives that are real images with a wrong label
+    info: bool = False     # InfoGAN (npgan.info): codes appended to z, which D's head Q must read back
+    info_categories: int = 10  # --info: size of the categorical code (one-hot)
+    info_continuous: int = 2   # --info: number of continuous codes, Uniform(-1, 1)
+    info_weight: float = 1.0   # --info: weight of the mutual-information term
+    info_continuous_weight: float = 1.0  # --info: weight of the continuous codes' term inside it
     seed: int = 0
 
     @classmethod
@@ -95,6 +100,11 @@ class GANConfig:
     def classes(self):
         """Number of label classes the networks are conditioned on (0: unconditional)."""
         return CLASSES if self.conditional else 0
+
+    @property
+    def codes(self):
+        """``(categorical, continuous)``: InfoGAN's code sizes, appended to z; ``(0, 0)`` without ``info``."""
+        return (self.info_categories, self.info_continuous) if self.info else (0, 0)
 
     @property
     def learning_rates(self):
@@ -229,6 +239,14 @@ class GAN:
             return RMSprop(net, lr=lr)
         return Adam(net, lr=lr, beta1=self.config.beta1, beta2=self.config.beta2)
 
+    def sample_latent(self, rng, n):
+        """G's latent input for ``n`` fakes: z ~ Uniform(-1, 1), (n, z_size). An InfoGAN appends its codes."""
+        return sample_z(rng, n, self.config.z_size)
+
+    def fakes(self, z, labels=None):
+        """G's images (N, 784) of latent rows ``z`` (and ``labels``), in training mode: the step's fakes."""
+        return self.G.forward(with_labels(z, labels, self.config.classes))
+
     def start_epoch(self, epoch):
         """Set both learning rates for ``epoch`` (0, 1, ...): ``lr * lr_decay**epoch``. Late in a run,
         smaller steps let G settle instead of circling (derived from the epoch: a resumed run agrees)."""
@@ -255,7 +273,7 @@ class GAN:
         for k in range(steps):
             rows = slice(k * n, (k + 1) * n)
             y = None if labels is None else labels[rows]
-            fake = self.G.forward(with_labels(z[rows], y, self.config.classes))
+            fake = self.fakes(z[rows], y)
             d_loss += self.d_step(real[rows], fake, y)
         g_loss = self.g_step(fake, y)  # G has not changed since it made ``fake``: no second forward pass
         if self.ema:
@@ -343,7 +361,7 @@ class GAN:
         """``(d_loss, g_loss)`` of the current networks on a batch, changing nothing (the tutorial's print)."""
         classes = self.config.classes
         with buffers_kept(self.G, self.D):
-            fake = with_labels(self.G.forward(with_labels(z, labels, classes)), labels, classes)
+            fake = with_labels(self.fakes(z, labels), labels, classes)
             real_out = self.D.forward(with_labels(real, labels, classes))
             fake_out = self.D.forward(fake)
         return self.objective.d_loss(real_out, fake_out, self.config.smooth)[0], self.objective.g(fake_out)[0]
@@ -367,7 +385,7 @@ class GAN:
         labels = labels_in_turn(n, classes)
         self.G_avg.train()
         for _ in range(batches):
-            self.G_avg.forward(with_labels(sample_z(rng, n, self.config.z_size), labels, classes))
+            self.G_avg.forward(with_labels(self.sample_latent(rng, n), labels, classes))
         self.G_avg.eval()
         for norm, momentum in zip(norms, momenta):
             norm.momentum = momentum

@@ -24,7 +24,8 @@ from .cli import (ArgumentParser, UsageError, check_output_folder, decay_factor,
 from .data import DATASETS, DownloadError, atomic_write, load_mnist, read_idx
 from .classifier import DEFAULT_JUDGE, JUDGES
 from .evaluate import Evaluator
-from .gan import GAN, GANConfig, labels_in_turn, sample_z, to_unit_range
+from .gan import GANConfig, labels_in_turn, sample_z, to_unit_range
+from .info import build_gan, latent_rows
 from .models import CLASSES, MODELS, build_pair
 from .penalties import check_critic
 from .flags import add_training_flags, check_training_flags
@@ -64,7 +65,7 @@ def train(images_u8, config, out_dir, *, labels=None, resume_from=None, minutes=
         run.state.setdefault("train_seconds", 0.0)
     else:
         # Separate streams for the initial weights (inside GAN) and for shuffling and z.
-        run = Checkpoint(GAN(config), 0, np.random.default_rng([config.seed, 1]),
+        run = Checkpoint(build_gan(config), 0, np.random.default_rng([config.seed, 1]),
                          {key: [] for key in HISTORY_KEYS}, {"train_seconds": 0.0})
     gan, config = run.gan, run.gan.config
     _check_data(images_u8, labels, config)
@@ -93,14 +94,14 @@ def train(images_u8, config, out_dir, *, labels=None, resume_from=None, minutes=
             save_epoch(out_dir, run)
     finally:
         if run.history["samples"]:
-            save_pictures(out_dir, run.history, config.conditional)
+            save_pictures(out_dir, run.history, config.classes or config.codes[0])
     return run
 
 
 def score(gan, evaluator):
     """The figures of ``EVAL_SAMPLES`` samples of the generator (the same z each time; a conditional
     generator's classes in turn)."""
-    z = sample_z(np.random.default_rng([gan.config.seed, 4]), EVAL_SAMPLES, gan.config.z_size)
+    z = gan.sample_latent(np.random.default_rng([gan.config.seed, 4]), EVAL_SAMPLES)
     return evaluator.score(gan.generate(z, labels_in_turn(EVAL_SAMPLES, gan.config.classes)))
 
 
@@ -114,7 +115,7 @@ def _keep_best(out_dir, run, quality, log):
         run.state.update(best_fid=float(quality["fid"]), best_epoch=run.epoch)
         gan = run.gan
         _save_npz(out_dir / "generator_best.npz", **generator_arrays(
-            gan.sampler, gan.config.z_size, gan.config.classes, model=gan.config.model, epoch=run.epoch,
+            gan.sampler, gan.config.z_size, gan.config.classes, gan.config.codes, model=gan.config.model, epoch=run.epoch,
             fid=float(quality["fid"]), fid_samples=EVAL_SAMPLES))
 
 
@@ -135,12 +136,18 @@ def _check_data(images_u8, labels, config):
 
 def fixed_latents(config):
     """The z (and labels) of the samples kept every epoch: the same ones all run long, so they show the
-    generator improving. Conditional: ``SAMPLES_PER_CLASS`` per class, class-major (row k = class k)."""
+    generator improving. Conditional: ``SAMPLES_PER_CLASS`` per class, class-major (row k = class k);
+    InfoGAN: as many per category of its code (continuous codes 0), category-major."""
     rng = np.random.default_rng([config.seed, 2])
-    if not config.conditional:
+    categories, continuous = config.codes
+    if not config.conditional and not categories:
         return sample_z(rng, SAMPLES_PER_EPOCH, config.z_size), None
     z = sample_z(rng, SAMPLES_PER_CLASS, config.z_size)
-    return np.tile(z, (CLASSES, 1)), np.repeat(np.arange(CLASSES), SAMPLES_PER_CLASS)
+    rows = np.repeat(np.arange(categories or CLASSES), SAMPLES_PER_CLASS)
+    if categories:
+        z = np.tile(z, (categories, 1))
+        return latent_rows(z, rows, np.zeros((len(z), continuous)), categories), None
+    return np.tile(z, (CLASSES, 1)), rows
 
 
 def _train_epoch(gan, images_u8, labels, rng, steps, epoch, progress):
@@ -156,7 +163,7 @@ def _train_epoch(gan, images_u8, labels, rng, steps, epoch, progress):
     for step in _progress_bar(range(steps), f"Epoch {epoch + 1}/{config.epochs}", progress):
         batch = order[step * rows:(step + 1) * rows]
         real = to_unit_range(images_u8[batch])
-        z = sample_z(rng, rows, config.z_size)
+        z = gan.sample_latent(rng, rows)
         if config.conditional:
             y = labels[batch]
         d_loss, g_loss = gan.train_step(real, z, y)
@@ -178,7 +185,7 @@ def save_epoch(out_dir, run):
     samples = np.asarray(history["samples"], dtype=np.float32)
     _save_npz(out_dir / "samples.npz", samples=samples, epochs=np.arange(1, run.epoch + 1))
     _save_npz(out_dir / "generator.npz", **generator_arrays(gan.sampler, gan.config.z_size, gan.config.classes,
-                                                            model=gan.config.model, epoch=run.epoch))
+                                                            gan.config.codes, model=gan.config.model, epoch=run.epoch))
     scored = np.isfinite(history["fid"]).any()
     columns = LOSS_KEYS + (QUALITY_KEYS if scored else ())
     with atomic_write(out_dir / "losses.csv", "w", newline="") as f:
@@ -194,19 +201,21 @@ def _save_npz(path, **arrays):
         np.savez(f, **arrays)
 
 
-def save_pictures(out_dir, history, conditional=False):
+def save_pictures(out_dir, history, classes=0):
     """losses.png, samples.png (last epoch), progress.png (rows across epochs) and progress.gif; with
     --eval-every, quality.png.
 
-    A conditional run's grids have one row per class (progress.png: one sample of each class per epoch)."""
+    The grids of a run with ``classes`` (a conditional run's labels, an InfoGAN's categories) have one row
+    per class (progress.png: one sample of each class per epoch)."""
     samples = np.asarray(history["samples"])
-    rows, cols = (CLASSES, SAMPLES_PER_CLASS) if conditional else (4, 4)
+    conditional = bool(classes)
+    rows, cols = (classes, SAMPLES_PER_CLASS) if conditional else (4, 4)
     plots.save_figure(plots.losses_figure(history["d_loss"], history["g_loss"], d_means=history["d_loss_mean"],
                                           g_means=history["g_loss_mean"]), out_dir / "losses.png")
     plots.save_figure(plots.sample_grid_figure(samples[-1], rows, cols, title=f"Epoch {len(samples)}"),
                       out_dir / "samples.png")
     progress = samples[:, ::SAMPLES_PER_CLASS] if conditional else samples
-    plots.save_figure(plots.progress_figure(progress, rows=min(10, len(samples)), cols=CLASSES if conditional else 6),
+    plots.save_figure(plots.progress_figure(progress, rows=min(10, len(samples)), cols=classes if conditional else 6),
                       out_dir / "progress.png")
     plots.save_progress_gif(samples, out_dir / "progress.gif", nrows=rows, ncols=cols)
     fid = np.asarray(history["fid"], dtype=float)
@@ -245,6 +254,10 @@ HYPERPARAMETERS = (  # (GANConfig field, argparse type, help)
     ("lr_decay", decay_factor, "learning rates multiplied by this after each epoch"),
     ("ema", fraction, "decay of the moving average of G's weights that is saved and sampled (0: off)"),
     ("mismatch", fraction, "--conditional: share of D's negatives that are real images with a wrong label"),
+    ("info_categories", positive_int, "--info: categories of the categorical code"),
+    ("info_continuous", nonnegative_int, "--info: number of continuous codes, Uniform(-1, 1)"),
+    ("info_weight", positive_float, "--info: weight of the mutual-information term L_I"),
+    ("info_continuous_weight", positive_float, "--info: weight of the continuous codes' squared error in L_I"),
     ("seed", nonnegative_int, "random seed: same seed, same machine, same run"),
 )
 
@@ -278,6 +291,9 @@ def parse_args(argv):
                        help="which networks to train (default: tutorial)")
     model.add_argument("--conditional", action="store_true", default=argparse.SUPPRESS,
                        help="show both networks the label, to draw the digit you ask for (default: off)")
+    model.add_argument("--info", action="store_true", default=argparse.SUPPRESS,
+                       help="InfoGAN: append codes to z that a head Q on D's body must read back from the "
+                            "fakes, so they take a meaning without labels (default: off)")
     for name, kind, help_text in HYPERPARAMETERS:
         only = [m for m, spec in MODELS.items() if name in spec.options]
         scope = f"; {', '.join(only)} only" if only else ""
@@ -325,6 +341,13 @@ def _check_flags(parser, args, explicit):
         parser.error(f"{flag} applies only to --model {owners}, not {model}")
     if "mismatch" in explicit and not explicit.get("conditional"):
         parser.error("--mismatch goes with --conditional")
+    info_flags = [name for name in explicit if name.startswith("info_")]
+    if info_flags and not explicit.get("info"):
+        parser.error(f"--{info_flags[0].replace('_', '-')} goes with --info")
+    if explicit.get("info") and explicit.get("conditional"):
+        parser.error("--info learns its codes without labels: it does not go with --conditional")
+    if explicit.get("info") and explicit.get("penalty", "none") != "none":
+        parser.error("--info does not go with --penalty (InfoGAN's D also outputs Q's reading of the codes)")
     if args.eval_every and args.images:
         parser.error("--eval-every scores against a dataset's test images: use --dataset, not --images")
     if args.labels and not args.images:

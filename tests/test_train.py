@@ -106,7 +106,8 @@ def test_crash_mid_epoch_then_resume_equals_an_uninterrupted_run(idx_images, tmp
     (1000, ["--g-hidden", "16", "--d-hidden", "16", "--loss", "wgan", "--penalty", "gp", "--d-steps", "5"]),
     # RMSprop, clipping and spectral norm's vectors on a convolutional critic
     (600, ["--model", "dcgan", "--width", "4", "--loss", "wgan", "--spectral-norm", "--d-steps", "2"]),
-], ids=["tutorial", "mlp-bn", "dcgan", "wgan-gp", "wgan-clip-sn"])
+    (300, ["--model", "mlp-bn", "--info", "--ema", "0.9"]),  # InfoGAN: codes drawn from the run's stream, Q in D
+], ids=["tutorial", "mlp-bn", "dcgan", "wgan-gp", "wgan-clip-sn", "mlp-bn-info"])
 def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path, images, model):
     """A real SIGKILL at an arbitrary moment (here: soon after the first checkpoint appears)."""
     rng = np.random.default_rng(1)
@@ -274,6 +275,8 @@ def test_conditional_run_end_to_end_resumes_exactly_and_samples_digits(labelled_
     (["--model", "dcgan", "--g-hidden", "64"], "--g-hidden applies only to --model tutorial"),
     (["--model", "mlp-bn", "--d-hidden", "64"], "--d-hidden applies only to --model tutorial"),
     (["--eval-every", "0"], "positive"),
+    (["--info", "--conditional"], "--info learns its codes without labels: it does not go with --conditional"),
+    (["--info-weight", "2"], "--info-weight goes with --info"),
 ])
 def test_bad_flag_combinations(idx_images, tmp_path, capsys, flags, message):
     argv = ["--out", str(tmp_path / "out"), "--no-progress", *flags]

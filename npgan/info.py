@@ -1,0 +1,169 @@
+"""InfoGAN (Chen et al., 2016): codes that G must make readable, which then take a meaning of their own.
+
+G's latent input is z with *codes* appended: a categorical code ``c`` (one of K categories, one-hot, uniform)
+and C continuous codes ``u ~ Uniform(-1, 1)``:
+
+    latent = [z (z_size) | one-hot c (K) | u (C)]   ->  G  ->  image x
+
+Nothing tells G what the codes should mean. Instead an auxiliary head Q, sharing D's body, reads them back
+from each fake: ``Q(x) = (logits over the K categories, estimates of the C continuous codes)``. G and Q
+together minimise
+
+    L_I = CE(Q_cat(x), c) + w/2 |Q_cont(x) - u|^2          (mean over the fakes; w: ``info_continuous_weight``)
+
+The cross entropy is ``-log Q(c | x)`` and the half squared error is ``-log N(u; Q_cont(x), 1)`` up to a
+constant, so ``-L_I`` is (up to a constant) a lower bound of the mutual information ``I(c, u; x)``: a
+code G ignores cannot be read back from its images. D (with Q) minimises its GAN loss + ``weight * L_I``
+and G its GAN loss + ``weight * L_I``; with ten categories on MNIST the categorical code tends to pick
+out the ten digits (the paper: about 5% error) and continuous codes a slant or a stroke width.
+
+Q shares *all* of D's body, as PyTorch-GAN's ``infogan.py`` does: it is K + C more output units of D's last
+(linear) layer. D's outputs are then ``(N, 1 + K + C)`` = [GAN logit | category logits | continuous
+estimates], and the GAN's own step runs unchanged: :class:`InfoObjective` wraps the GAN objective, reading
+column 0 as D's output and adding ``weight * L_I`` on the fakes' code columns. D's backward pass carries
+``weight * dL_I`` into Q's weights and D's body in the D step (real images ask nothing of Q: zero gradient
+there) and through D into G in the G step. Q's backward is the backward of that Dense layer (``dW = h^T dy``
+on the body's features ``h``), so Q is saved and optimised with D (D's Adam), at the price of a
+1 x (1 + K + C) wider last product instead of a second pass through D's body.
+"""
+from dataclasses import replace
+
+import numpy as np
+
+from .gan import GAN, one_hot, sample_z
+from .layers import Dense, Sequential
+from .losses import Objective, log_softmax
+from .models import build_pair
+
+
+def info_loss(outputs, codes, categories, continuous_weight=1.0):
+    """``(L_I, dL_I/doutputs)``: how badly Q's ``outputs`` read back the ``codes`` that made the fakes.
+
+    ``outputs`` (N, K + C): Q's category logits, then its continuous estimates. ``codes`` (N, K + C): the
+    one-hot categorical code ``e_c``, then the continuous codes ``u`` (the tail of G's latent rows).
+    ``K = categories``; ``w = continuous_weight``.
+
+        L_I = mean_n [ -log softmax(q_n)_c  +  w/2 |v_n - u_n|^2 ]       (q: logits, v: estimates)
+
+    Gradient, per row divided by N: ``softmax(q) - e_c`` on the logits (softmax cross entropy) and
+    ``w (v - u)`` on the estimates (the derivative of a half square).
+    """
+    n = len(outputs)
+    logits, estimates = outputs[:, :categories], outputs[:, categories:]
+    target, continuous = codes[:, :categories], codes[:, categories:]
+    grad = np.empty_like(outputs)
+    log_probs = log_softmax(logits)
+    cross_entropy = -float(np.sum(log_probs * target, dtype=np.float64))
+    np.subtract(np.exp(log_probs), target, out=grad[:, :categories])
+    diff = np.subtract(estimates, continuous, out=grad[:, categories:])
+    squared = 0.5 * continuous_weight * float(np.sum(diff * diff, dtype=np.float64))
+    diff *= continuous_weight
+    grad /= n
+    return (cross_entropy + squared) / n, grad
+
+
+class InfoObjective:
+    """A GAN objective (:class:`npgan.losses.Objective`) on column 0 of D's outputs, plus ``weight * L_I``
+    (:func:`info_loss`) on the code columns of the fakes.
+
+    ``codes`` (N, K + C): the codes of the fakes being judged; :meth:`InfoGAN.fakes` sets it as it makes them.
+    ``last_info_loss``: ``L_I`` at the last fake batch judged (for the log).
+    """
+
+    def __init__(self, base, categories, weight, continuous_weight=1.0):
+        self.base, self.categories, self.weight, self.continuous_weight = base, categories, weight, continuous_weight
+        self.codes, self.last_info_loss = None, float("nan")
+
+    def d_real(self, x, smooth=0.0):
+        loss, grad = self.base.d_real(x[:, :1], smooth)
+        return loss, self._widen(grad, x, None)
+
+    def d_fake(self, x):
+        loss, grad = self.base.d_fake(x[:, :1])
+        return self._with_info(loss, grad, x)
+
+    def g(self, x):
+        loss, grad = self.base.g(x[:, :1])
+        return self._with_info(loss, grad, x)
+
+    d_loss = Objective.d_loss  # d_real + d_fake, as for every objective
+
+    def _with_info(self, loss, grad, x):
+        """Add ``weight * L_I`` of the code columns to the GAN term ``(loss, grad)`` of column 0."""
+        if self.codes is None or len(self.codes) != len(x):
+            raise ValueError("InfoObjective: set .codes to the fakes' codes (one row per fake) before a step")
+        info, info_grad = info_loss(x[:, 1:], self.codes, self.categories, self.continuous_weight)
+        self.last_info_loss = info
+        info_grad *= self.weight
+        return loss + self.weight * info, self._widen(grad, x, info_grad)
+
+    @staticmethod
+    def _widen(grad, x, info_grad):
+        """The gradient of all of D's outputs ``x``: ``grad`` in column 0, ``info_grad`` (None: zeros) after."""
+        full = np.empty_like(x)
+        full[:, :1] = grad
+        full[:, 1:] = 0 if info_grad is None else info_grad
+        return full
+
+
+def latent_rows(z, categories, continuous, classes):
+    """G's input rows ``[z | one-hot categories | continuous]`` (n, z_size + classes + C), float32.
+
+    ``z`` (n, z_size); ``categories`` (n,) integers in 0..classes-1; ``continuous`` (n, C)."""
+    return np.concatenate([z, one_hot(categories, classes, z.dtype), np.asarray(continuous, z.dtype)], axis=1)
+
+
+def sample_codes(rng, n, categories, continuous, dtype=np.float32):
+    """InfoGAN's prior: ``(c (n,) uniform over 0..categories-1, u (n, continuous) ~ Uniform(-1, 1))``."""
+    c = rng.integers(categories, size=n)
+    return c, sample_z(rng, n, continuous, dtype)
+
+
+def with_code_head(D, outputs, rng):
+    """``D`` whose last Dense layer has ``outputs`` more units: the head Q on D's body.
+
+    D's own output (column 0) keeps the weights its model gave it; Q's columns start Glorot-uniform."""
+    last = D.layers[-1]
+    if not isinstance(last, Dense):
+        raise ValueError(f"Q shares D's body and needs a Dense last layer, not {last!r}")
+    W = last.params["W"]
+    head = Dense(W.shape[0], 1 + outputs, rng=rng, dtype=W.dtype)
+    head.params["W"][:, :1] = W
+    head.params["b"][:1] = last.params["b"]
+    return Sequential(*D.layers[:-1], head)
+
+
+class InfoGAN(GAN):
+    """A :class:`npgan.gan.GAN` whose G takes codes after z and whose D also outputs Q's reading of them.
+
+    ``config.info_categories`` (K), ``config.info_continuous`` (C), ``config.info_weight`` (the weight of
+    ``L_I``), ``config.info_continuous_weight`` (``w`` of :func:`info_loss`). Latent rows are ``(N, z_size + K + C)`` (:meth:`sample_latent`); D's outputs ``(N, 1 + K + C)``.
+    """
+
+    def __init__(self, config, *, dtype=np.float32):
+        if config.conditional:
+            raise ValueError("InfoGAN learns its codes without labels: --info does not go with --conditional")
+        if config.penalty != "none":
+            raise ValueError("--info does not go with --penalty: the penalty's critic has one output per image, "
+                             "InfoGAN's D also outputs Q's reading of the codes")
+        categories, continuous = config.codes
+        rng = np.random.default_rng(config.seed)
+        G, D = build_pair(replace(config, z_size=config.z_size + categories + continuous), rng, dtype)
+        super().__init__(config, networks=(G, with_code_head(D, categories + continuous, rng)), dtype=dtype)
+        self.objective = InfoObjective(self.objective, categories, config.info_weight, config.info_continuous_weight)
+
+    def sample_latent(self, rng, n):
+        """``[z | one-hot c | u]`` for ``n`` fakes, all from ``rng`` (z first, then the codes)."""
+        z = sample_z(rng, n, self.config.z_size)
+        categories, continuous = self.config.codes
+        return latent_rows(z, *sample_codes(rng, n, categories, continuous), categories)
+
+    def fakes(self, latent, labels=None):
+        """G's images of ``latent`` rows ``[z | one-hot c | u]``; their codes are what Q is asked for next."""
+        self.objective.codes = latent[:, self.config.z_size:]
+        return super().fakes(latent, labels)
+
+
+def build_gan(config, *, dtype=np.float32):
+    """The GAN ``config`` describes: an :class:`InfoGAN` when ``config.info``, else a plain GAN."""
+    return InfoGAN(config, dtype=dtype) if config.info else GAN(config, dtype=dtype)
