@@ -121,9 +121,6 @@ def gradient_checks_figure():
     return fig, errors
 
 
-TRUNCATIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # truncation.png's T, from tight to none
-
-
 def generator_gradients_figure():
     """G's gradient with respect to D's logit, per sample, as a curve of D(G(z)): the original minimax loss
     saturates where D rejects the fakes (D(G(z)) near 0), the non-saturating loss does not (notebook 05)."""
@@ -143,6 +140,9 @@ def generator_gradients_figure():
     ax.legend(fontsize=8, loc="upper center")
     ax.set_xlim(0, 1)
     return fig
+
+
+TRUNCATIONS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # truncation.png's T, from tight to none
 
 
 def main(argv=None):

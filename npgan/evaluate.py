@@ -41,8 +41,8 @@ from threadpoolctl import threadpool_limits
 
 from . import plots
 from .classifier import DEFAULT_JUDGE, JUDGES, RECIPES, features_and_logits, make_classifier, recipe_json, train_classifier
-from .cli import (ArgumentParser, UsageError, check_outputs, image_format, int_range, nonnegative_int,
-                  positive_int, prepare_data_dir, run_main, write_all)
+from .cli import (ArgumentParser, UsageError, check_outputs, image_format, int_range, nonnegative_int, positive_int,
+                  prepare_data_dir, run_main, write_all)
 from .data import DATASETS, DownloadError, atomic_write, load_mnist
 from .checkpoints import CheckpointError, load_generator, load_network, read_npz
 from .gan import to_unit_range
