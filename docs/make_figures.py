@@ -20,7 +20,8 @@ Figures (each small enough to sit in the repository):
 - ``dcgan_samples.png``, ``conditional_digits.png`` (a row per digit), ``latent_walk.gif`` and
   ``interpolation.png`` (walks between random z), ``evaluation.png`` (``npgan.evaluate --png``),
   ``quality.png`` (FID during the mlp-bn run);
-- ``gradient_checks.png``: the largest relative error of each layer's finite-difference check.
+- ``gradient_checks.png``: the largest relative error of each layer's finite-difference check;
+- ``generator_gradients.png``: G's gradient under the minimax and the non-saturating loss (no run needed).
 
 Samples are drawn with ``npgan.sample.draw`` (seed 0, the generators saved as ``generator_best.npz`` when
 the run kept one, else ``generator.npz``) and scored with ``npgan.evaluate.Evaluator`` on 10,000 samples:
@@ -40,6 +41,7 @@ from npgan.conv import Conv2d, ConvTranspose2d
 from npgan.evaluate import Evaluator, shares_figure, report
 from npgan.gradcheck import check_layer
 from npgan.layers import Dense, Dropout, LeakyReLU, ReLU, Sigmoid, Tanh
+from npgan.losses import objective, sigmoid
 from npgan.norm import BatchNorm
 from npgan.train import QUALITY_KEYS
 from npgan.sample import draw, walk_frames, walks
@@ -118,6 +120,27 @@ def gradient_checks_figure():
     return fig, errors
 
 
+def generator_gradients_figure():
+    """G's gradient with respect to D's logit, per sample, as a curve of D(G(z)): the original minimax loss
+    saturates where D rejects the fakes (D(G(z)) near 0), the non-saturating loss does not (notebook 05)."""
+    logits = np.linspace(-7, 7, 281)
+    belief = sigmoid(logits)
+    fig = Figure(figsize=(6.0, 3.4))
+    ax = fig.add_axes((0.11, 0.15, 0.85, 0.74))
+    for name, label in (("minimax", "minimax: log(1 - D(G(z))), saturates"),
+                        ("ns", "non-saturating: -log D(G(z))")):
+        _, grad = objective(name).g(logits)
+        ax.plot(belief, np.abs(grad) * logits.size, label=label, linewidth=2)   # per sample: undo the mean's 1/N
+    ax.axvspan(0, 0.1, color="0.9")
+    ax.text(0.012, 0.5, "early training:\nD rejects the fakes", fontsize=8)
+    ax.set_xlabel("D(G(z)): D's belief that a fake is real")
+    ax.set_ylabel("|dL_G / d logit| per sample")
+    ax.set_title("The generator's gradient, two ways to write its loss", fontsize=10)
+    ax.legend(fontsize=8, loc="upper center")
+    ax.set_xlim(0, 1)
+    return fig
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", default="runs", help="folder holding the runs' output folders")
@@ -171,6 +194,7 @@ def main(argv=None):
                           out / "quality.png", dpi=70)
         fig, errors = gradient_checks_figure()
         plots.save_figure(fig, out / "gradient_checks.png", dpi=80)
+        plots.save_figure(generator_gradients_figure(), out / "generator_gradients.png", dpi=80)
     summary = {name: {"epochs": r["epochs"], "minutes": round(r["minutes"], 1),
                       **{k: round(v, 4) for k, v in r["samples"].items()},
                       **({"conditional_accuracy": round(r["conditional"]["accuracy"], 4)} if "conditional" in r else {})}

@@ -35,6 +35,19 @@ def _scratch(buffers):
     return np.empty(min(BLOCK, max(p.size for p, _ in buffers)), dtype=buffers[0][0].dtype) if buffers else None
 
 
+def _scaled_step(p, direction, g, squares, decay, c, eps, tmp):
+    """The step Adam and RMSprop share, in place on one block: ``squares <- decay squares + g^2``, then
+    ``p -= c direction / (sqrt(squares) + eps)`` (``tmp``: scratch of the block's size; five passes)."""
+    np.multiply(g, g, out=tmp)
+    squares *= decay
+    squares += tmp
+    np.sqrt(squares, out=tmp)
+    tmp += eps
+    np.divide(direction, tmp, out=tmp)
+    tmp *= c
+    p -= tmp
+
+
 def _blocks(size):
     return [slice(start, start + BLOCK) for start in range(0, size, BLOCK)]
 
@@ -77,14 +90,7 @@ class Adam:
                 tmp = self.scratch[:p.size]
                 M *= b1
                 M += g                       # M = m / (1 - b1)
-                np.multiply(g, g, out=tmp)
-                V *= b2
-                V += tmp                     # V = v / (1 - b2)
-                np.sqrt(V, out=tmp)
-                tmp += eps
-                np.divide(M, tmp, out=tmp)
-                tmp *= c
-                p -= tmp                     # p -= lr_t m / (sqrt(v) + eps)
+                _scaled_step(p, M, g, V, b2, c, eps, tmp)  # V = v / (1 - b2); p -= lr_t m / (sqrt(v) + eps)
 
     def state_dict(self):
         """Arrays to save (``np.savez``-friendly): the step count and the moments as stored (``M``, ``V``),
@@ -138,14 +144,7 @@ class RMSprop:
             for block in _blocks(params.size):
                 p, g, S = params[block], grads[block], squares[block]
                 tmp = self.scratch[:p.size]
-                np.multiply(g, g, out=tmp)
-                S *= self.rho
-                S += tmp                     # S = s / (1 - rho)
-                np.sqrt(S, out=tmp)
-                tmp += eps
-                np.divide(g, tmp, out=tmp)
-                tmp *= c
-                p -= tmp                     # p -= lr g / (sqrt(s) + eps)
+                _scaled_step(p, g, g, S, self.rho, c, eps, tmp)  # S = s / (1 - rho); p -= lr g / (sqrt(s) + eps)
 
     def state_dict(self):
         """The step count and the running means as stored (``S``): a restored optimizer continues bit for bit."""

@@ -37,7 +37,7 @@ Each Dense step is the layer's forward pass on ``v`` without its bias, plus its 
 **Why nothing else appears.** ``g`` does not involve ``b1`` or ``b2``, so ``dP/db = 0``. It depends on ``x``
 only through ``s = lrelu'(a)``, which is piecewise constant: its derivative is 0 wherever it exists, so
 the terms with a second derivative of an activation vanish, and so does ``dP/dx``. That holds for every
-piecewise-linear critic (Dense, Conv2d, (Leaky)ReLU, Flatten, Reshape, LabelChannels): ``g`` is constant
+piecewise-linear critic (Dense, Conv2d, (Leaky)ReLU, Dropout, Flatten, Reshape, LabelChannels): ``g`` is constant
 inside each linear region, and only the weights move it. A smooth activation (tanh) would add a term
 ``v * dy * f''(x)`` sent back through the forward pass; no layer here needs it, and a layer without
 ``double_backward`` is refused. So is batch norm, which mixes the rows of a batch: ``f(x)_n`` then depends
@@ -96,8 +96,11 @@ def input_gradient_penalty(net, x, center=1.0, *, classes=0, weight=1.0):
     ratio = np.zeros_like(norms)
     np.divide(center, norms, out=ratio, where=norms > 0)
     coefficient = (2 * weight / len(x)) * (1 - ratio)
-    v = np.zeros_like(grad)
-    np.multiply(image, coefficient[:, None], out=v[:, :image.shape[1]])
+    if classes:   # the label columns are held fixed: no gradient flows from them
+        v = np.zeros_like(grad)
+        np.multiply(image, coefficient[:, None], out=v[:, :image.shape[1]])
+    else:
+        v = image * coefficient[:, None]
     v = v.reshape(x.shape)
     for layer, dy in zip(net.layers, reversed(upstreams)):
         v = layer.double_backward(v, dy)

@@ -104,10 +104,11 @@ class SpectralNorm(Layer):
     def backward(self, dy, *, input_grad=True, param_grads=True):
         """``dy`` -> ``dx`` by the wrapped layer's backward pass (with ``W_sn``); its bias gradient goes straight
         into ``grads["b"]``, its ``dL/dW_sn`` through :meth:`_add_weight_grad`."""
+        if not param_grads:  # passed through (G's step): W_sn's gradient is not wanted
+            return self.layer.backward(dy, input_grad=input_grad, param_grads=False)
         self.normalized_grad.fill(0)
-        dx = self.layer.backward(dy, input_grad=input_grad, param_grads=param_grads)
-        if param_grads:
-            self._add_weight_grad()
+        dx = self.layer.backward(dy, input_grad=input_grad)
+        self._add_weight_grad()
         return dx
 
     def double_backward(self, v, dy):

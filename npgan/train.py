@@ -25,7 +25,7 @@ from .evaluate import Evaluator
 from .gan import GAN, GANConfig, labels_in_turn, sample_z, to_unit_range
 from .models import CLASSES, MODELS, build_pair
 from .penalties import check_critic
-from .recipes import add_training_flags, check_training_flags
+from .flags import add_training_flags, check_training_flags
 
 TF1_VALIDATION_SIZE = 5000  # TF1's read_data_sets held out the first 5,000 training images
 SAMPLES_PER_EPOCH = 16      # a 4x4 grid; a conditional run keeps SAMPLES_PER_CLASS for each class instead

@@ -13,7 +13,8 @@ from npgan.gan import GAN, GANConfig, sample_z
 from npgan.norm import BatchNorm
 from npgan.optim import Adam, RMSprop
 from npgan.penalties import input_gradient_penalty, random_interpolates
-from npgan.recipes import RECIPES, add_training_flags, check_training_flags, recipe, recipe_table
+from npgan.flags import add_training_flags, check_training_flags
+from npgan.recipes import RECIPES, recipe, recipe_table
 from npgan.train import main, train
 
 SMALL = ["--z-size", "8", "--g-hidden", "16", "--d-hidden", "16", "--batch-size", "10", "--no-progress"]
@@ -233,3 +234,23 @@ def test_resume_refuses_a_changed_option(idx_images, tmp_path, capsys):
             run(idx_images, tmp_path, "--epochs", "2", "--resume", *flags)
         assert named in capsys.readouterr().err
     assert (tmp_path / "checkpoint.npz").read_bytes() == before
+
+
+def test_a_checkpoint_from_before_these_options_loads_and_resumes(idx_images, tmp_path):
+    """Written before this stage: no new config fields, no penalty_rng_state. It loads with today's defaults
+    and continues as an uninterrupted run does."""
+    assert run(idx_images, tmp_path / "straight", "--epochs", "2") == 0
+    assert run(idx_images, tmp_path / "old", "--epochs", "1") == 0
+    arrays = read_npz(tmp_path / "old" / "checkpoint.npz")
+    config = json.loads(str(arrays["gan_config"]))
+    for name in ("penalty", "penalty_weight", "clip", "spectral_norm", "optimizer", "d_lr", "g_lr", "beta2", "d_steps"):
+        del config[name]
+    arrays["gan_config"] = np.array(json.dumps(config))
+    del arrays["penalty_rng_state"]
+    np.savez(tmp_path / "old" / "checkpoint.npz", **arrays)
+    assert load_checkpoint(tmp_path / "old" / "checkpoint.npz").gan.config.d_steps == 1
+    assert run(idx_images, tmp_path / "old", "--epochs", "2", "--resume") == 0
+    a, b = read_npz(tmp_path / "straight" / "checkpoint.npz"), read_npz(tmp_path / "old" / "checkpoint.npz")
+    for key in a:
+        if key != "state":
+            np.testing.assert_array_equal(a[key], b[key], err_msg=key)

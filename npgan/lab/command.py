@@ -28,7 +28,7 @@ from .. import plots
 from ..cli import (ArgumentParser, UsageError, check_outputs, decay_factor, fraction, nonnegative_int, positive_int,
                    run_main, write_all)
 from ..gan import GANConfig
-from ..recipes import add_training_flags, check_training_flags
+from ..flags import add_training_flags, check_training_flags
 from . import pictures
 from .datasets import DATASETS, load_points
 from .training import DECAY_STEPS, DEFAULT_STEPS, LAB_DEFAULTS, LabConfig, run
