@@ -34,7 +34,7 @@ in a browser, step by step. This notebook does both with npgan's own layers: it 
 drop modes, explains why, and measures which cures help, **over ten seeds**, because one seed proves nothing.
 
 **Running it.** The full notebook trains each run for {M['steps']:,} steps (under a minute each on one
-core) and sweeps two recipes over ten seeds on both mixtures (about {M['sweep_minutes']:.0f} minutes).
+core) and sweeps three recipes over ten seeds on both mixtures (about {M['sweep_minutes']:.0f} minutes on a busy machine).
 `NPGAN_FAST=1` runs a few hundred steps and two seeds instead, in seconds (the test suite does this).
 """, rf"""
 # 在二维平面上观察模式崩溃:GAN 实验室
@@ -50,8 +50,8 @@ core) and sweeps two recipes over ten seeds on both mixtures (about {M['sweep_mi
 GAN Lab(Kahng 等,2018)在浏览器里一步一步地展示了同样的平面。这个笔记本用 npgan 自己的网络层把这两件事都做了:
 看一个普通的 GAN 怎样丢掉模式,解释原因,并在**十个随机种子**上衡量哪些方法有效——因为一个种子什么也证明不了。
 
-**如何运行。** 完整运行时,每次训练 {M['steps']:,} 步(单核一分钟以内),并在两个混合分布上用十个种子比较两种配方
-(大约 {M['sweep_minutes']:.0f} 分钟)。设置 `NPGAN_FAST=1` 则只训练几百步、两个种子,几秒钟就结束(测试套件就是这样运行的)。
+**如何运行。** 完整运行时,每次训练 {M['steps']:,} 步(单核一分钟以内),并在两个混合分布上用十个种子比较三种配方
+(在繁忙的机器上大约 {M['sweep_minutes']:.0f} 分钟)。设置 `NPGAN_FAST=1` 则只训练几百步、两个种子,几秒钟就结束(测试套件就是这样运行的)。
 """),
     setup_code(
         "One BLAS thread: these networks are small, and a second thread only adds waiting.",

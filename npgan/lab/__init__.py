@@ -4,7 +4,8 @@
 - :mod:`npgan.lab.metrics`: modes covered, high-quality share and KL, as VEEGAN and PacGAN count them;
 - :mod:`npgan.lab.training`: the lab's networks (with PacGAN's packing) trained by ``npgan.gan.GAN.train_step``;
 - :mod:`npgan.lab.pictures`: GAN Lab's pictures (D's verdict, G's points, their gradients, G's manifold);
-- :mod:`npgan.lab.command`: the command line, single runs and sweeps over seeds.
+- :mod:`npgan.lab.sweep`: recipes over seeds, their table;
+- :mod:`npgan.lab.command`: the command line (``python -m npgan.lab``), single runs and sweeps.
 """
 from .datasets import DATASETS, dataset, grid25, load_points, ring8
 from .metrics import SAMPLES, ModeScore, mode_score
