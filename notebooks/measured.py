@@ -60,6 +60,14 @@ CONTROL = {
     },
     "names_zh": {"real (held out)": "真实(留出)", "only 1s": "只有 1", "half noise": "一半噪声",
                  "blurred": "模糊", "InfoGAN samples": "InfoGAN 样本"},
+    # Read off that run's pictures: the two continuous-code sweeps (6 rows, -2 to 2) and the truncation rows.
+    "sweeps_en": ("continuous code 0 changes the digit in most rows (a 6 into a 0, a 2 into a 3, a 9 into a 4) and "
+                  "tilts the 1, and past the training range its images dissolve into speckle; code 1 thins the "
+                  "strokes in 4 of the 6 rows (the 9 thickens instead) and changes the digit in three. Neither is "
+                  "the paper's clean slant or width"),
+    "sweeps_zh": ("连续编码 0 在大多数行里改变了数字(6 变成 0,2 变成 3,9 变成 4),并让 1 倾斜,超出训练范围后图像"
+                  "散成了斑点;编码 1 在 6 行中的 4 行让笔画变细(9 反而变粗),并在三行里改变了数字。两者都不是论文里"
+                  "干净的倾斜或粗细"),
     "truncation": [(0.25, 0.23, 0.00, 325.1), (0.5, 0.60, 0.01, 235.7),   # (T, precision, recall, FID) of
                    (0.75, 0.68, 0.03, 163.7), (1.0, 0.62, 0.05, 129.7)],  # the plain GAN, 5,000 samples
 }

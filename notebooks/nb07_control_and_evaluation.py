@@ -17,16 +17,19 @@ def _full_run_text():
         f"other engineers' runs shared it) took {M['minutes']:.0f} minutes end to end, {M['info_minutes']:.1f} of them "
         f"for the InfoGAN's {M['epochs']} epochs ({M['model']}) and {M['plain_minutes']:.1f} for the plain GAN's "
         f"{M['plain_epochs']}; the CNN judge (cached before) recognised {M['judge_accuracy']:.1%} of the test digits. "
-        f"Q then read the category of {M['q_reads']:.0%} of fresh fakes (so $I(c; x) \\ge {M['bound']:.2f}$ nats, out of "
-        f"$\\log 10 = {M['log10']:.2f}$), and the categorical code matched the judge's digits in {M['code_accuracy']:.0%} of "
+        f"Q then read the category of {M['q_reads']:.0%} of fresh fakes (so $I(c; x) \\ge {M['bound']:.2f}$ "
+        f"nats, out of $\\log 10 = {M['log10']:.2f}$), and the categorical code matched the judge's digits in "
+        f"{M['code_accuracy']:.0%} of "
         f"10,000 samples: the rows show several categories drawing two digits, which the matching counts as "
-        f"errors. Redrawing z moved the pixels by {M['z_change']:.3f} on average, redrawing the two continuous "
+        f"errors. In the sweeps, {M['sweeps_en']}. Redrawing z moved the pixels by {M['z_change']:.3f} on "
+        f"average, redrawing the two continuous "
         f"codes by {M['u_change']:.3f}: this G draws from its codes. Steering ({M['steer_steps']} Adam steps) "
         f"ended on the asked-for digit for {M['steer_rate']:.0%} of {M['steer_n']} start points per digit; it moves "
         f"only z, which this G barely uses. Precision / recall against {M['pr_n']:,} test digits: {rows_en}. "
         f"The plain GAN under truncation, precision / recall: {trunc}. So truncation traded as promised only "
-        f"near T = 1 (precision up, recall down from T = 1 to 0.75); pulled further in, this G's images broke "
-        f"and precision fell too. The judge's measurement on a 6-epoch mlp-bn (`docs/figures/truncation.png`) "
+        f"near T = 1 (precision up, recall down from T = 1 to 0.75); pulled further in, this G's samples all "
+        f"turned into one faint, blurred 9 (its image of the centre) and precision fell too. The judge's "
+        f"measurement on a 6-epoch mlp-bn (`docs/figures/truncation.png`) "
         f"shows the clean trade, precision rising all the way to T = 0.1.")
     zh = (
         f"本笔记本的完整运行(不设 `NPGAN_FAST`,一个 BLAS 线程,在双核开发机上,同时还有其他工程师的训练在跑)从头到尾用了 "
@@ -35,12 +38,13 @@ def _full_run_text():
         f"{M['judge_accuracy']:.1%} 的测试数字。之后 $Q$ 读对了 {M['q_reads']:.0%} 的新假图像的类别"
         f"(所以 $I(c; x) \\ge {M['bound']:.2f}$ 奈特,上限是 $\\log 10 = {M['log10']:.2f}$),类别编码在 10,000 个样本中有 "
         f"{M['code_accuracy']:.0%} 与评判者认出的数字一致:从各行可以看到好几个类别画了两种数字,匹配把它们算作错误。"
+        f"在扫动图里,{M['sweeps_zh']}。"
         f"重新抽取 z 时像素平均移动 {M['z_change']:.3f},重新抽取两个连续编码时移动 {M['u_change']:.3f}:"
         f"这个 G 是靠编码作画的。引导 z({M['steer_steps']} 步 Adam)时,每个数字 {M['steer_n']} 个起点中有 "
         f"{M['steer_rate']:.0%} 最终变成了要求的数字;它只移动 z,而这个 G 几乎不用 z。"
         f"对 {M['pr_n']:,} 个测试数字的精确率 / 召回率:{rows_zh}。普通 GAN 截断时的精确率 / 召回率:{trunc}。"
-        f"所以截断只在 T = 1 附近兑现了它的取舍(从 T = 1 到 0.75,精确率上升、召回率下降);再往里拉,这个 G 的图像就坏了,"
-        f"精确率也跟着下降。评判者分支在一个训练了 6 个 epoch 的 mlp-bn 上的测量(`docs/figures/truncation.png`)"
+        f"所以截断只在 T = 1 附近兑现了它的取舍(从 T = 1 到 0.75,精确率上升、召回率下降);再往里拉,这个 G 的样本全都"
+        f"变成了同一个模糊的淡 9(它画出的中心),精确率也跟着下降。评判者分支在一个训练了 6 个 epoch 的 mlp-bn 上的测量(`docs/figures/truncation.png`)"
         f"则显示了干净的取舍:精确率一直上升到 T = 0.1。")
     return en, zh
 
@@ -201,7 +205,8 @@ reader[:, :10] *= 20                                           # Q reads c (a la
 for name, outputs in [("Q knows nothing", blind), ("Q reads the codes", reader)]:
     loss, _ = info_loss(outputs, codes, 10)
     cross_entropy, _ = info_loss(outputs[:, :10], codes[:, :10], 10)    # the categorical term alone
-    print(f"{name:18}  L_I = {loss:.3f};  I(c; x) >= log 10 - CE = {round(np.log(10) - cross_entropy, 3) + 0.0:.3f} nats")   # + 0.0: no -0.000
+    bound = round(np.log(10) - cross_entropy, 3) + 0.0                      # + 0.0: no "-0.000"
+    print(f"{name:18}  L_I = {loss:.3f};  I(c; x) >= log 10 - CE = {bound:.3f} nats")
 _, grad = info_loss(blind, codes, 10)
 print("blind Q's gradient on row 0's logits, times N:", np.round(4 * grad[0, :10], 2), "(softmax - one-hot c)")
 """),
@@ -375,7 +380,8 @@ direction[:, :meta["z_size"]] = rng.standard_normal((8, meta["z_size"]))        
 numerical = directional_derivative(lambda: log_probabilities(judge64, G64.forward(latent))[:, digit].sum(),
                                    latent, direction)
 analytic = np.sum(gradient * direction)
-print(f"directional derivative of the sum of log p({digit}): backprop {analytic:.8f}, finite differences {numerical:.8f}")
+print(f"directional derivative of the sum of log p({digit}): backprop {analytic:.8f}, "
+      f"finite differences {numerical:.8f}")
 print("backprop's d log p / dz matches finite differences:", relative_error(analytic, numerical) < 1e-6)
 """),
     md(r"""
@@ -515,7 +521,8 @@ reference_fit = gaussian_fit(reference)
 scores = {}
 for name, x in sets.items():
     features = judge_sees(x)[0]
-    scores[name] = (*precision_recall(reference, features, k=3), frechet_distance(*reference_fit, *gaussian_fit(features)))
+    fid = frechet_distance(*reference_fit, *gaussian_fit(features))
+    scores[name] = (*precision_recall(reference, features, k=3), fid)
     print(f"{name:16} precision {scores[name][0]:.2f}   recall {scores[name][1]:.2f}   FID {scores[name][2]:7.1f}")
 
 fig, ax = plt.subplots(figsize=(9, 3))
@@ -592,15 +599,16 @@ Truncation acts on $z$, so it needs a generator that uses $z$: the tutorial's pl
 here as `python -m npgan.train` would (fast mode: briefly).
 
 The **truncation trick** (Brock et al., 2019, BigGAN) draws $z$ nearer the centre of the latent space,
-hoping that $G$ maps the centre to its most typical images. npgan's $z$ is $\mathrm{Uniform}(-1, 1)$: redrawing every value beyond
+hoping that $G$ maps the centre to its most typical images. npgan's $z$ is
+$\mathrm{Uniform}(-1, 1)$: redrawing every value beyond
 $T$ until it lands inside leaves it $\mathrm{Uniform}(-T, T)$, the same as scaling by $T$, which is what
 `draw(..., truncation=T)` does (`--truncation T` in `npgan.sample` and `npgan.evaluate`); an InfoGAN's codes
 would be left alone. The same seed gives the same directions at every $T$: the rows below are the same samples
 pulled towards the centre. As $T$ tightens, samples should get more typical (precision up) and less varied
 (recall down). But pulled too far, $z$ leaves the region $G$ was trained on: in 100 dimensions a uniform $z$
 almost always has a length near $\sqrt{100/3} \approx 5.8$, and $T = 0.25$ gives about 1.4, lengths $G$
-never saw. Then the images break and precision falls as well. Which happens where depends on the generator:
-measure it.
+never saw. Then the images may break, or all turn into one faint average digit, and precision falls as
+well. Which happens where depends on the generator: measure it.
 """, r"""
 ## 4. 截断:用召回率换精确率
 
@@ -613,7 +621,7 @@ $\mathrm{Uniform}(-1, 1)$:把每个超出 $T$ 的值重新抽取直到落在里�
 InfoGAN 的编码则会保持不变。同一个种子在每个 $T$ 下给出同样的方向:下面各行是同一批样本被拉向中心。
 $T$ 越紧,样本应当越典型(精确率上升),越缺少变化(召回率下降)。但拉得太远,$z$ 就离开了 $G$ 训练过的区域:
 在 100 维里,均匀分布的 $z$ 的长度几乎总在 $\sqrt{100/3} \approx 5.8$ 附近,而 $T = 0.25$ 给出的长度约为 1.4,
-这是 $G$ 从没见过的长度。这时图像会坏掉,精确率也跟着下降。在哪里发生哪一种,取决于生成器:要去测量。
+这是 $G$ 从没见过的长度。这时图像可能坏掉,或者全都变成同一个模糊的平均数字,精确率也跟着下降。在哪里发生哪一种,取决于生成器:要去测量。
 """),
     code(r"""
 plain_config = GANConfig(epochs=2 if FAST else 30, seed=0)
