@@ -205,3 +205,18 @@ def test_evaluate_reports_the_code_accuracy(info_generator, tmp_path, capsys, mn
     predicted = mnist_evaluator.classify(samples)[1].argmax(axis=1)
     assert result["code_accuracy"] == pytest.approx(code_accuracy(predicted, codes, CATEGORIES, 10)[0])
     assert len(result["codes"]["matching"]) == CATEGORIES and "conditional" not in result
+
+
+def test_several_d_steps_each_ask_q_about_their_own_fakes():
+    """With --d-steps 2 each D step makes its own fakes (GAN.fakes), whose codes Q is asked for; any loss."""
+    gan = InfoGAN(small("tutorial", loss="hinge", d_steps=2, smooth=0.0), dtype=np.float64)
+    rng = np.random.default_rng(4)
+    latent, real = gan.sample_latent(rng, 2 * N).astype(np.float64), rng.uniform(-1, 1, (2 * N, 784))
+    asked = []
+    d_step = gan.d_step
+    gan.d_step = lambda real, fake, labels=None: asked.append(gan.objective.codes.copy()) or d_step(real, fake)
+    d_loss, g_loss = gan.train_step(real, latent)
+    assert np.isfinite(d_loss + g_loss) and len(asked) == 2
+    np.testing.assert_array_equal(asked[0], latent[:N, Z:])
+    np.testing.assert_array_equal(asked[1], latent[N:, Z:])
+    np.testing.assert_array_equal(gan.objective.codes, latent[N:, Z:])  # the G step reuses the last fakes
