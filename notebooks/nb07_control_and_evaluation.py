@@ -545,7 +545,6 @@ What to read off, run by run (the numbers above are this run's):
   still covers everything). FID also says "far", for the opposite reason.
 - **Blurred** digits stay recognisable: in the CNN judge's features they keep their precision and lose
   recall (they are typical digits, but no longer cover the sharp variety).
-
 - **The InfoGAN's samples**: in the full run, precision near real's and a far better FID than the plain GAN
   of section 4, yet recall near 0. The next cell shows why.
 
@@ -561,7 +560,6 @@ Two sets can share an FID and fail in opposite ways; precision and recall say wh
   召回率则接近真实数据的(真实的那一半仍然覆盖了一切)。FID 也说“很远”,原因却正好相反。
 - **模糊的**数字仍然认得出来:在 CNN 评判者的特征里,它们保持精确率、失去召回率(它们是典型的数字,
   却不再覆盖清晰数字的多样性)。
-
 - **InfoGAN 的样本**:在完整运行中,精确率接近真实数据,FID 远好于第 4 节的普通 GAN,召回率却接近 0。下一个单元说明原因。
 
 两个集合可以有同样的 FID,却以相反的方式失败;精确率和召回率能说出是哪一种。
@@ -599,16 +597,15 @@ Truncation acts on $z$, so it needs a generator that uses $z$: the tutorial's pl
 here as `python -m npgan.train` would (fast mode: briefly).
 
 The **truncation trick** (Brock et al., 2019, BigGAN) draws $z$ nearer the centre of the latent space,
-hoping that $G$ maps the centre to its most typical images. npgan's $z$ is
-$\mathrm{Uniform}(-1, 1)$: redrawing every value beyond
-$T$ until it lands inside leaves it $\mathrm{Uniform}(-T, T)$, the same as scaling by $T$, which is what
-`draw(..., truncation=T)` does (`--truncation T` in `npgan.sample` and `npgan.evaluate`); an InfoGAN's codes
-would be left alone. The same seed gives the same directions at every $T$: the rows below are the same samples
-pulled towards the centre. As $T$ tightens, samples should get more typical (precision up) and less varied
-(recall down). But pulled too far, $z$ leaves the region $G$ was trained on: in 100 dimensions a uniform $z$
-almost always has a length near $\sqrt{100/3} \approx 5.8$, and $T = 0.25$ gives about 1.4, lengths $G$
-never saw. Then the images may break, or all turn into one faint average digit, and precision falls as
-well. Which happens where depends on the generator: measure it.
+hoping that $G$ maps the centre to its most typical images. npgan's $z$ is $\mathrm{Uniform}(-1, 1)$:
+redrawing every value beyond $T$ until it lands inside leaves it $\mathrm{Uniform}(-T, T)$, the same as
+scaling by $T$, which is what `draw(..., truncation=T)` does (`--truncation T` in `npgan.sample` and
+`npgan.evaluate`); an InfoGAN's codes would be left alone. The same seed gives the same directions at every
+$T$: the rows below are the same samples pulled towards the centre. As $T$ tightens, samples should get more
+typical (precision up) and less varied (recall down). But pulled too far, $z$ leaves the region $G$ was
+trained on: in 100 dimensions a uniform $z$ almost always has a length near $\sqrt{100/3} \approx 5.8$, and
+$T = 0.25$ gives about 1.4, lengths $G$ never saw. Then the images may break, or all turn into one faint
+average digit, and precision falls as well. Which happens where depends on the generator: measure it.
 """, r"""
 ## 4. 截断:用召回率换精确率
 
