@@ -11,24 +11,41 @@ def _full_run_text():
     pr = M["precision_recall"]
     rows_en = "; ".join(f"{name} {p:.2f} / {r:.2f} (FID {fid:.0f})" for name, (p, r, fid) in pr.items())
     rows_zh = ";".join(f"{M['names_zh'][name]} {p:.2f} / {r:.2f}(FID {fid:.0f})" for name, (p, r, fid) in pr.items())
-    trunc = " ".join(f"T={t:g}: {p:.2f}/{r:.2f}" for t, p, r in M["truncation"])
+    trunc = ", ".join(f"T = {t:g}: {p:.2f} / {r:.2f} (FID {fid:.0f})" for t, p, r, fid in M["truncation"])
     en = (
-        f"The full run (`NPGAN_FAST` unset, one BLAS thread, on the 2-core development machine while other "
-        f"engineers' runs shared it) took {M['minutes']:.0f} minutes end to end: {M['epochs']} epochs of the "
-        f"InfoGAN ({M['model']}) in {M['train_minutes']:.0f} minutes, and the CNN judge ({M['judge_accuracy']:.2%} on "
-        f"the test digits). Its categorical code matched the judge's digits in {M['code_accuracy']:.0%} of "
-        f"10,000 samples, with no label ever shown to it. Steering (50 Adam steps) ended on the asked-for digit "
-        f"for {M['steer_rate']:.0%} of {M['steer_n']} start points per digit (the worst digit: "
-        f"{M['steer_worst'][0]}, {M['steer_worst'][1]:.0%}). Precision / recall on {M['pr_n']:,} images each: "
-        f"{rows_en}. Truncation, precision/recall: {trunc}.")
+        f"This notebook's full run (`NPGAN_FAST` unset, one BLAS thread, on the 2-core development machine while "
+        f"other engineers' runs shared it) took {M['minutes']:.0f} minutes end to end, {M['info_minutes']:.1f} of them "
+        f"for the InfoGAN's {M['epochs']} epochs ({M['model']}) and {M['plain_minutes']:.1f} for the plain GAN's "
+        f"{M['plain_epochs']}; the CNN judge (cached before) recognised {M['judge_accuracy']:.1%} of the test digits. "
+        f"Q then read the category of {M['q_reads']:.0%} of fresh fakes (so $I(c; x) \\ge {M['bound']:.2f}$ "
+        f"nats, out of $\\log 10 = {M['log10']:.2f}$), and the categorical code matched the judge's digits in "
+        f"{M['code_accuracy']:.0%} of "
+        f"10,000 samples: the rows show several categories drawing two digits, which the matching counts as "
+        f"errors. In the sweeps, {M['sweeps_en']}. Redrawing z moved the pixels by {M['z_change']:.3f} on "
+        f"average, redrawing the two continuous "
+        f"codes by {M['u_change']:.3f}: this G draws from its codes. Steering ({M['steer_steps']} Adam steps) "
+        f"ended on the asked-for digit for {M['steer_rate']:.0%} of {M['steer_n']} start points per digit; it moves "
+        f"only z, which this G barely uses. Precision / recall against {M['pr_n']:,} test digits: {rows_en}. "
+        f"The plain GAN under truncation, precision / recall: {trunc}. So truncation traded as promised only "
+        f"near T = 1 (precision up, recall down from T = 1 to 0.75); pulled further in, this G's samples all "
+        f"turned into one faint, blurred 9 (its image of the centre) and precision fell too. The judge's "
+        f"measurement on a 6-epoch mlp-bn (`docs/figures/truncation.png`) "
+        f"shows the clean trade, precision rising all the way to T = 0.1.")
     zh = (
-        f"完整运行(不设 `NPGAN_FAST`,一个 BLAS 线程,在双核开发机上,同时还有其他工程师的训练在跑)从头到尾用了 "
-        f"{M['minutes']:.0f} 分钟:InfoGAN({M['model']})训练 {M['epochs']} 个 epoch 用了 {M['train_minutes']:.0f} 分钟,"
-        f"另有 CNN 评判分类器(测试集正确率 {M['judge_accuracy']:.2%})。它的类别编码在 10,000 个样本中有 "
-        f"{M['code_accuracy']:.0%} 与评判分类器认出的数字一致,而它从没见过任何标签。引导 z(50 步 Adam)时,"
-        f"每个数字 {M['steer_n']} 个起点中有 {M['steer_rate']:.0%} 最终变成了要求的数字(最差的数字是 "
-        f"{M['steer_worst'][0]},{M['steer_worst'][1]:.0%})。各 {M['pr_n']:,} 张图像的精确率 / 召回率:{rows_zh}。"
-        f"截断时的精确率/召回率:{trunc}。")
+        f"本笔记本的完整运行(不设 `NPGAN_FAST`,一个 BLAS 线程,在双核开发机上,同时还有其他工程师的训练在跑)从头到尾用了 "
+        f"{M['minutes']:.0f} 分钟,其中 InfoGAN({M['model']})的 {M['epochs']} 个 epoch 用了 {M['info_minutes']:.1f} 分钟,"
+        f"普通 GAN 的 {M['plain_epochs']} 个 epoch 用了 {M['plain_minutes']:.1f} 分钟;CNN 评判者(事先已缓存)认出了 "
+        f"{M['judge_accuracy']:.1%} 的测试数字。之后 $Q$ 读对了 {M['q_reads']:.0%} 的新假图像的类别"
+        f"(所以 $I(c; x) \\ge {M['bound']:.2f}$ 奈特,上限是 $\\log 10 = {M['log10']:.2f}$),类别编码在 10,000 个样本中有 "
+        f"{M['code_accuracy']:.0%} 与评判者认出的数字一致:从各行可以看到好几个类别画了两种数字,匹配把它们算作错误。"
+        f"在扫动图里,{M['sweeps_zh']}。"
+        f"重新抽取 z 时像素平均移动 {M['z_change']:.3f},重新抽取两个连续编码时移动 {M['u_change']:.3f}:"
+        f"这个 G 是靠编码作画的。引导 z({M['steer_steps']} 步 Adam)时,每个数字 {M['steer_n']} 个起点中有 "
+        f"{M['steer_rate']:.0%} 最终变成了要求的数字;它只移动 z,而这个 G 几乎不用 z。"
+        f"对 {M['pr_n']:,} 个测试数字的精确率 / 召回率:{rows_zh}。普通 GAN 截断时的精确率 / 召回率:{trunc}。"
+        f"所以截断只在 T = 1 附近兑现了它的取舍(从 T = 1 到 0.75,精确率上升、召回率下降);再往里拉,这个 G 的样本全都"
+        f"变成了同一个模糊的淡 9(它画出的中心),精确率也跟着下降。评判者分支在一个训练了 6 个 epoch 的 mlp-bn 上的测量(`docs/figures/truncation.png`)"
+        f"则显示了干净的取舍:精确率一直上升到 T = 0.1。")
     return en, zh
 
 
@@ -56,7 +73,7 @@ matching and the k-nearest-neighbour manifolds (`npgan.metrics`), and the judge,
 npgan's layers (`npgan.classifier`).
 
 **Running it.** The full run trains a batch-norm MLP InfoGAN for a few epochs and uses the CNN judge (trained
-once, about 1.5 minutes, and cached); expect a quarter of an hour on one core. `NPGAN_FAST=1` trains the
+once, about 1.5 minutes, and cached); about 12 minutes on one core of a busy machine. `NPGAN_FAST=1` trains the
 tutorial's small networks on 5,000 images for a few seconds and a quick stand-in judge (the test suite does
 this): the mechanics are all there, the digits and their codes are not yet.
 """, r"""
@@ -76,7 +93,7 @@ this): the mechanics are all there, the digits and their codes are not yet.
 k 近邻流形(`npgan.metrics`),以及评判者:一个用 npgan 自己的网络层搭的分类器(`npgan.classifier`)。
 
 **如何运行。** 完整运行训练一个带批归一化的 MLP InfoGAN 几个 epoch,并使用 CNN 评判分类器(只训练一次,
-约 1.5 分钟,之后缓存);在一个核上大约需要一刻钟。设置 `NPGAN_FAST=1` 则用教程的小网络在 5,000 张图像上
+约 1.5 分钟,之后缓存);在一台繁忙机器的一个核上大约需要 12 分钟。设置 `NPGAN_FAST=1` 则用教程的小网络在 5,000 张图像上
 训练几秒钟,并用一个快速的替身分类器(测试套件就是这样运行的):所有机制都在,只是数字和编码还没学出来。
 """),
     setup_code(
@@ -188,7 +205,8 @@ reader[:, :10] *= 20                                           # Q reads c (a la
 for name, outputs in [("Q knows nothing", blind), ("Q reads the codes", reader)]:
     loss, _ = info_loss(outputs, codes, 10)
     cross_entropy, _ = info_loss(outputs[:, :10], codes[:, :10], 10)    # the categorical term alone
-    print(f"{name:18}  L_I = {loss:.3f};  I(c; x) >= log 10 - CE = {round(np.log(10) - cross_entropy, 3) + 0.0:.3f} nats")   # + 0.0: no -0.000
+    bound = round(np.log(10) - cross_entropy, 3) + 0.0                      # + 0.0: no "-0.000"
+    print(f"{name:18}  L_I = {loss:.3f};  I(c; x) >= log 10 - CE = {bound:.3f} nats")
 _, grad = info_loss(blind, codes, 10)
 print("blind Q's gradient on row 0's logits, times N:", np.round(4 * grad[0, :10], 2), "(softmax - one-hot c)")
 """),
@@ -362,7 +380,8 @@ direction[:, :meta["z_size"]] = rng.standard_normal((8, meta["z_size"]))        
 numerical = directional_derivative(lambda: log_probabilities(judge64, G64.forward(latent))[:, digit].sum(),
                                    latent, direction)
 analytic = np.sum(gradient * direction)
-print(f"directional derivative of the sum of log p({digit}): backprop {analytic:.8f}, finite differences {numerical:.8f}")
+print(f"directional derivative of the sum of log p({digit}): backprop {analytic:.8f}, "
+      f"finite differences {numerical:.8f}")
 print("backprop's d log p / dz matches finite differences:", relative_error(analytic, numerical) < 1e-6)
 """),
     md(r"""
@@ -397,7 +416,8 @@ calls the asked-for digit:
 starts = 5 if FAST else 20
 arrived = np.array([np.mean(steering_paths(G_saved, meta, judge, starts, steps, seed=10 + d, digit=d)[2][-1] == d)
                     for d in range(10)])
-print(f"{arrived.mean():.0%} of {starts} start points per digit end as the asked-for digit after {steps} steps")
+print(f"{arrived.mean():.0%} of {starts} start points per digit end as the asked-for digit after {steps} steps;",
+      "per digit:", np.round(arrived, 2))
 fig, ax = plt.subplots(figsize=(7, 2.8))
 ax.bar(range(10), arrived)
 ax.set(xticks=range(10), ylim=(0, 1), xlabel="digit steered towards", ylabel="end image is that digit")
@@ -501,7 +521,8 @@ reference_fit = gaussian_fit(reference)
 scores = {}
 for name, x in sets.items():
     features = judge_sees(x)[0]
-    scores[name] = (*precision_recall(reference, features, k=3), frechet_distance(*reference_fit, *gaussian_fit(features)))
+    fid = frechet_distance(*reference_fit, *gaussian_fit(features))
+    scores[name] = (*precision_recall(reference, features, k=3), fid)
     print(f"{name:16} precision {scores[name][0]:.2f}   recall {scores[name][1]:.2f}   FID {scores[name][2]:7.1f}")
 
 fig, ax = plt.subplots(figsize=(9, 3))
@@ -524,9 +545,8 @@ What to read off, run by run (the numbers above are this run's):
   still covers everything). FID also says "far", for the opposite reason.
 - **Blurred** digits stay recognisable: in the CNN judge's features they keep their precision and lose
   recall (they are typical digits, but no longer cover the sharp variety).
-
-- **The InfoGAN's samples**: in the full run, precision near real's and an FID near the tutorial GAN's, yet
-  recall near 0. The next cell shows why.
+- **The InfoGAN's samples**: in the full run, precision near real's and a far better FID than the plain GAN
+  of section 4, yet recall near 0. The next cell shows why.
 
 Two sets can share an FID and fail in opposite ways; precision and recall say which.
 """, r"""
@@ -540,8 +560,7 @@ Two sets can share an FID and fail in opposite ways; precision and recall say wh
   召回率则接近真实数据的(真实的那一半仍然覆盖了一切)。FID 也说“很远”,原因却正好相反。
 - **模糊的**数字仍然认得出来:在 CNN 评判者的特征里,它们保持精确率、失去召回率(它们是典型的数字,
   却不再覆盖清晰数字的多样性)。
-
-- **InfoGAN 的样本**:在完整运行中,精确率接近真实数据,FID 接近教程 GAN 的,召回率却接近 0。下一个单元说明原因。
+- **InfoGAN 的样本**:在完整运行中,精确率接近真实数据,FID 远好于第 4 节的普通 GAN,召回率却接近 0。下一个单元说明原因。
 
 两个集合可以有同样的 FID,却以相反的方式失败;精确率和召回率能说出是哪一种。
 """),
@@ -578,23 +597,28 @@ Truncation acts on $z$, so it needs a generator that uses $z$: the tutorial's pl
 here as `python -m npgan.train` would (fast mode: briefly).
 
 The **truncation trick** (Brock et al., 2019, BigGAN) draws $z$ nearer the centre of the latent space,
-where training put most of its samples. npgan's $z$ is $\mathrm{Uniform}(-1, 1)$: redrawing every value beyond
-$T$ until it lands inside leaves it $\mathrm{Uniform}(-T, T)$, the same as scaling by $T$, which is what
-`draw(..., truncation=T)` does (`--truncation T` in `npgan.sample` and `npgan.evaluate`); an InfoGAN's codes
-would be left alone. The same seed gives the same directions at every $T$: the rows below are the same samples
-pulled towards the centre. As $T$ tightens, samples get more typical (precision up) and less varied (recall
-down); FID, which counts both, is lowest somewhere in between.
+hoping that $G$ maps the centre to its most typical images. npgan's $z$ is $\mathrm{Uniform}(-1, 1)$:
+redrawing every value beyond $T$ until it lands inside leaves it $\mathrm{Uniform}(-T, T)$, the same as
+scaling by $T$, which is what `draw(..., truncation=T)` does (`--truncation T` in `npgan.sample` and
+`npgan.evaluate`); an InfoGAN's codes would be left alone. The same seed gives the same directions at every
+$T$: the rows below are the same samples pulled towards the centre. As $T$ tightens, samples should get more
+typical (precision up) and less varied (recall down). But pulled too far, $z$ leaves the region $G$ was
+trained on: in 100 dimensions a uniform $z$ almost always has a length near $\sqrt{100/3} \approx 5.8$, and
+$T = 0.25$ gives about 1.4, lengths $G$ never saw. Then the images may break, or all turn into one faint
+average digit, and precision falls as well. Which happens where depends on the generator: measure it.
 """, r"""
 ## 4. 截断:用召回率换精确率
 
 截断作用在 $z$ 上,所以需要一个用到 $z$ 的生成器:教程里普通的 GAN(没有编码),在这里像
 `python -m npgan.train` 那样训练(快速模式只训练一小会儿)。
 
-**截断技巧**(Brock 等,2019,BigGAN)让 $z$ 更靠近潜在空间的中心,训练时大部分样本都在那里。npgan 的 $z$ 是
+**截断技巧**(Brock 等,2019,BigGAN)让 $z$ 更靠近潜在空间的中心,希望 $G$ 把中心映射成它最典型的图像。npgan 的 $z$ 是
 $\mathrm{Uniform}(-1, 1)$:把每个超出 $T$ 的值重新抽取直到落在里面,结果是 $\mathrm{Uniform}(-T, T)$,
 和乘以 $T$ 一样,`draw(..., truncation=T)` 就是这样做的(`npgan.sample` 和 `npgan.evaluate` 的 `--truncation T`);
 InfoGAN 的编码则会保持不变。同一个种子在每个 $T$ 下给出同样的方向:下面各行是同一批样本被拉向中心。
-$T$ 越紧,样本越典型(精确率上升),越缺少变化(召回率下降);同时计入两者的 FID 在中间某处最低。
+$T$ 越紧,样本应当越典型(精确率上升),越缺少变化(召回率下降)。但拉得太远,$z$ 就离开了 $G$ 训练过的区域:
+在 100 维里,均匀分布的 $z$ 的长度几乎总在 $\sqrt{100/3} \approx 5.8$ 附近,而 $T = 0.25$ 给出的长度约为 1.4,
+这是 $G$ 从没见过的长度。这时图像可能坏掉,或者全都变成同一个模糊的平均数字,精确率也跟着下降。在哪里发生哪一种,取决于生成器:要去测量。
 """),
     code(r"""
 plain_config = GANConfig(epochs=2 if FAST else 30, seed=0)

@@ -4,8 +4,8 @@ Each notebook is executed with nbclient in its own kernel process, in ``notebook
 with the real MNIST folder from the ``mnist_dir`` fixture (never downloaded) and outputs written to
 ``tmp_path``. A cell that raises fails the test (``CellExecutionError``); the outputs are then checked for
 what the notebook is meant to show, and for 03 and 04 a cell run after the notebook's own, in its kernel,
-checks its variables (07 likewise). The Chinese twins of 03, 04 and 07 are not run: their code cells are checked identical
-to the English ones', which run.
+checks its variables (07 likewise). The Chinese twins of 03, 04 and 07 are not run: their code cells are
+checked identical to the English ones', which run.
 """
 import math
 import os
