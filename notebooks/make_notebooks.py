@@ -8,7 +8,7 @@ The notebooks are generated, so that
   regenerated notebook diffs cleanly.
 
 The cells live in one module per notebook (``nb01_gan_mnist.py``, ``nb02_backprop.py``, ``nb03_dcgan.py``,
-``nb04_conditional_gan.py``, ``nb05_losses.py``);
+``nb04_conditional_gan.py``, ``nb05_losses.py``, ``nb06_mode_collapse.py``);
 the figures the notebooks state about their full runs, in ``measured.py``. Edit them, run this script, and
 commit both the modules and the notebooks.
 ``python notebooks/make_notebooks.py --check`` exits 1 if the notebooks on disk differ from what it would write.
@@ -27,6 +27,7 @@ from nb02_backprop import NB02  # noqa: E402
 from nb03_dcgan import NB03  # noqa: E402
 from nb04_conditional_gan import NB04  # noqa: E402
 from nb05_losses import NB05  # noqa: E402
+from nb06_mode_collapse import NB06  # noqa: E402
 
 KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
 LANGUAGE = {"name": "python", "pygments_lexer": "ipython3"}
@@ -54,6 +55,8 @@ NOTEBOOKS = {
     "04_conditional_gan.zh.ipynb": (NB04, "zh"),
     "05_losses_and_lipschitz.ipynb": (NB05, "en"),
     "05_losses_and_lipschitz.zh.ipynb": (NB05, "zh"),
+    "06_mode_collapse.ipynb": (NB06, "en"),
+    "06_mode_collapse.zh.ipynb": (NB06, "zh"),
 }
 
 

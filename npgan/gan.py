@@ -260,20 +260,22 @@ class GAN:
         one for each D step (as WGAN samples a new real batch for every critic step); ``labels`` (K n,) for
         a conditional model (the fakes are asked for the same labels as the real batch has). The G step
         reuses the last D step's fakes: G has not changed since it made them. With K = 1, the tutorial's step.
+        ``z`` may hold m times as many rows as ``real`` when G packs m samples into each row it outputs, as
+        the lab's PacGAN generator does (``npgan.layers.Pack``): each D step takes 1/K of the rows of each.
 
         Returns ``(d_loss, g_loss)`` as computed inside the step (each before its network's update; d_loss
         the mean over the D steps, without the penalty: the objective's own value).
         """
         steps = self.config.d_steps
-        n = len(real) // steps
-        if len(real) != steps * n or len(z) != len(real):
+        n, n_z = len(real) // steps, len(z) // steps
+        if len(real) != steps * n or len(z) != steps * n_z or (labels is not None and n_z != n):
             raise ValueError(f"train_step takes d_steps={steps} batches of real images and of z, "
                              f"got {len(real)} and {len(z)} rows")
         d_loss = 0.0
         for k in range(steps):
             rows = slice(k * n, (k + 1) * n)
             y = None if labels is None else labels[rows]
-            fake = self.fakes(z[rows], y)
+            fake = self.fakes(z[k * n_z:(k + 1) * n_z], y)
             d_loss += self.d_step(real[rows], fake, y)
         g_loss = self.g_step(fake, y)  # G has not changed since it made ``fake``: no second forward pass
         if self.ema:

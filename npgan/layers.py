@@ -1,7 +1,7 @@
 """Layers with hand-written forward and backward passes.
 
 Every layer works on a batch: rows are examples, ``x`` has shape ``(N, D_in)`` (image layers take
-``(N, C, H, W)``). This file holds the dense layer, the activations, ``Dropout``, ``Reshape``/``Flatten``
+``(N, C, H, W)``). This file holds the dense layer, the activations, ``Dropout``, ``Reshape``/``Flatten``/``Pack``
 and ``Sequential``; convolutions are in :mod:`npgan.conv`, batch normalisation in :mod:`npgan.norm`.
 
 - ``forward(x)`` returns ``y`` and caches what the backward pass needs.
@@ -358,6 +358,35 @@ class Flatten(Layer):
     def double_backward(self, v, dy):
         """As :meth:`Reshape.double_backward`: ``v`` reshaped to ``dy``'s shape."""
         return v.reshape(dy.shape)
+
+
+class Pack(Layer):
+    """PacGAN's packing (Lin et al., 2018): ``m`` consecutive rows side by side, ``(N, D) -> (N/m, m*D)``.
+
+    A discriminator fed packed rows judges ``m`` samples at once, all real or all fake. One sample of a
+    generator that covers a single mode looks real; ``m`` of them, all from that mode, do not: a real
+    pack would come from ``m`` random modes. So D can punish missing modes, which it cannot see one
+    sample at a time. Row ``i`` of the output is rows ``i*m .. i*m + m - 1`` of the input in C order,
+    a reshape, so the backward pass reshapes the gradient back: each sample gets its own slice of it.
+    """
+
+    def __init__(self, m):
+        super().__init__()
+        self.m = int(m)
+        if self.m < 1:
+            raise ValueError(f"Pack needs m >= 1, got {m}")
+
+    def config(self):
+        return {"m": self.m}
+
+    def forward(self, x):
+        if x.ndim != 2 or len(x) % self.m:
+            raise self.shape_error(f"(N, D) with N a multiple of {self.m}", x)
+        self.input_shape = x.shape
+        return x.reshape(len(x) // self.m, self.m * x.shape[1])
+
+    def backward(self, dy, *, input_grad=True, param_grads=True):
+        return dy.reshape(self.input_shape) if input_grad else None
 
 
 class LabelChannels(Layer):

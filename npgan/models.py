@@ -18,7 +18,8 @@ from typing import Callable
 import numpy as np
 
 from .conv import Conv2d, ConvTranspose2d
-from .layers import Dense, Dropout, Flatten, LabelChannels, LeakyReLU, ReLU, Reshape, Sequential, Sigmoid, Tanh
+from .layers import (Dense, Dropout, Flatten, LabelChannels, LeakyReLU, Pack, ReLU, Reshape, Sequential, Sigmoid,
+                     Tanh)
 from .norm import BatchNorm
 
 IMAGE_SHAPE = (1, 28, 28)
@@ -26,7 +27,8 @@ IMAGE_SIZE = 28 * 28
 CLASSES = 10  # a conditional model's labels: MNIST's digits, Fashion-MNIST's ten kinds of item
 
 LAYER_TYPES = {cls.__name__: cls for cls in (BatchNorm, Conv2d, ConvTranspose2d, Dense, Dropout, Flatten,
-                                             LabelChannels, LeakyReLU, ReLU, Reshape, Sigmoid, Tanh)}
+                                             LabelChannels, LeakyReLU, Pack, ReLU, Reshape, Sigmoid,
+                                             Tanh)}
 
 
 def describe(net):

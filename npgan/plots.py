@@ -326,10 +326,11 @@ def save_progress_gif(samples_per_epoch, path, *, nrows=4, ncols=4, fps=10, scal
 
 
 def write_gif(frames, file, *, fps=10, hold_last=2.0, levels=16):
-    """Write uint8 frames (H, W) as a looping animated GIF into an open binary ``file``.
+    """Write uint8 frames (H, W), or colour frames (H, W, 3), as a looping animated GIF into an open binary ``file``.
 
-    ``fps`` frames per second, the last frame held ``hold_last`` seconds. Pixels are rounded to ``levels``
-    shades of grey (16 look the same as 256 at this size and compress 2.5x better).
+    ``fps`` frames per second, the last frame held ``hold_last`` seconds. Grey pixels are rounded to ``levels``
+    shades (16 look the same as 256 at this size and compress 2.5x better); colour frames share one palette
+    of ``levels`` colours taken from the last frame, without dithering (flat areas stay flat and compress).
     """
     from PIL import Image
 
@@ -339,8 +340,12 @@ def write_gif(frames, file, *, fps=10, hold_last=2.0, levels=16):
         raise ValueError(f"levels must be from 2 to 256, got {levels}")
     if not frames:
         raise ValueError("a GIF needs at least one frame")
-    step = 255 / (levels - 1)
-    images = [Image.fromarray((np.rint(np.rint(f / step) * step)).astype(np.uint8)) for f in frames]
+    if np.ndim(frames[0]) == 3:
+        palette = Image.fromarray(frames[-1]).quantize(levels, dither=Image.Dither.NONE)
+        images = [Image.fromarray(f).quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    else:
+        step = 255 / (levels - 1)
+        images = [Image.fromarray((np.rint(np.rint(f / step) * step)).astype(np.uint8)) for f in frames]
     step_ms = max(20, round(1000 / fps))
     durations = [step_ms] * (len(images) - 1) + [max(step_ms, round(1000 * hold_last))]
     images[0].save(file, format="GIF", save_all=True, append_images=images[1:], duration=durations,

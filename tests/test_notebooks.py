@@ -24,13 +24,15 @@ NB01, NB01_ZH, NB02 = "01_gan_mnist.ipynb", "01_gan_mnist.zh.ipynb", "02_backpro
 NB03, NB03_ZH = "03_dcgan.ipynb", "03_dcgan.zh.ipynb"
 NB04, NB04_ZH = "04_conditional_gan.ipynb", "04_conditional_gan.zh.ipynb"
 NB05, NB05_ZH = "05_losses_and_lipschitz.ipynb", "05_losses_and_lipschitz.zh.ipynb"
-ALL = [NB01, NB01_ZH, NB02, NB03, NB03_ZH, NB04, NB04_ZH, NB05, NB05_ZH]
-TWINS = [(NB01, NB01_ZH), (NB03, NB03_ZH), (NB04, NB04_ZH), (NB05, NB05_ZH)]
+NB06, NB06_ZH = "06_mode_collapse.ipynb", "06_mode_collapse.zh.ipynb"
+ALL = [NB01, NB01_ZH, NB02, NB03, NB03_ZH, NB04, NB04_ZH, NB05, NB05_ZH, NB06, NB06_ZH]
+TWINS = [(NB01, NB01_ZH), (NB03, NB03_ZH), (NB04, NB04_ZH), (NB05, NB05_ZH), (NB06, NB06_ZH)]
 # The picture each notebook opens with (issue 12), made by the lead's runs into docs/figures/.
 OPENING = {NB01: "tutorial_samples.png", NB01_ZH: "tutorial_samples.png", NB02: "gradient_checks.png",
            NB03: "dcgan_samples.png", NB03_ZH: "dcgan_samples.png",
            NB04: "conditional_digits.png", NB04_ZH: "conditional_digits.png",
-           NB05: "generator_gradients.png", NB05_ZH: "generator_gradients.png"}
+           NB05: "generator_gradients.png", NB05_ZH: "generator_gradients.png",
+           NB06: "lab_grid25.gif", NB06_ZH: "lab_grid25.gif"}
 
 EPOCH_LINE = re.compile(r"Epoch (\d+)/(\d+)\.\.\. Discriminator Loss: (\S+?)\.\.\. Generator Loss: (\S+)")
 CHECK_LINE = re.compile(r"^(\S+)\s+relative error = (\S+)", re.MULTILINE)
@@ -204,6 +206,29 @@ def test_05_derives_the_penalty_and_trains_critics_in_fast_mode(tmp_path, monkey
     assert "100 steps of each critic" in text
     # the generator's gradient, D's losses, the linear critic, the two critics and their slopes, the power iteration
     assert png_count(nb) == 5
+
+
+# Run in 06's kernel after the notebook: the sweep's rows are the runs of each recipe and seed, and its
+# vanilla grid25 run on seed 0 is the run the notebook watched (same config, same samples).
+AFTER_06 = """
+assert [(r["recipe"], r["seed"]) for r in rows] == [(name, s) for name, _ in recipes for s in seeds]
+row = next(r for r in rows if r["recipe"] == "grid25: vanilla" and r["seed"] == collapse.seed)
+assert vanilla.score.as_dict() == {k: row[k] for k in ("modes", "high_quality", "kl")} and len(vanilla.frames) == 11
+"""
+
+
+def test_06_watches_collapse_and_measures_cures_in_fast_mode(tmp_path, monkeypatch):
+    nb = execute(NB06, {**FAST_ENV, "NPGAN_OUT_DIR": tmp_path}, monkeypatch, after=AFTER_06)
+    text = stdout(nb)
+    assert "G's gradient from the arrows == the G step's gradient: True" in text
+    assert re.search(r"real samples: +ModeScore\(modes=25, high_quality=0\.9[89]", text), text
+    assert "one mode only:          ModeScore(modes=1, high_quality=1.0" in text
+    assert "9 modes, all perfect:   ModeScore(modes=9," in text
+    for data in ("ring8", "grid25"):
+        for recipe in ("vanilla", "R1", "R1, pack 2"):
+            assert f"| `{data}: {recipe}` | 2 (0-1) |" in text, text
+    # the two mixtures, frames and metric curves of the vanilla run and of R1, the ring with and without packing
+    assert png_count(nb) == 6
 
 
 def code_cells(name):
