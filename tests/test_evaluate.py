@@ -385,7 +385,7 @@ def test_conditional_generator_reports_how_often_the_asked_for_class_is_recognis
     assert "asked-for class recognised" in out
 
 
-def test_too_few_samples_for_fid_give_a_warning(capsys, mnist_dir, cache_dir, mnist_evaluator, tmp_path):
+def test_too_few_samples_for_fid_give_a_warning(capsys, mnist_dir, cache_dir, test_judge, tmp_path):
     path = tmp_path / "five.npy"
     np.save(path, to_unit_range(load_mnist("test", mnist_dir, download=False)[0][:5]))
     code, out, err = run(capsys, "--npy", path, "--data-dir", mnist_dir, "--cache-dir", cache_dir)
