@@ -8,7 +8,7 @@ The notebooks are generated, so that
   regenerated notebook diffs cleanly.
 
 The cells live in one module per notebook (``nb01_gan_mnist.py``, ``nb02_backprop.py``, ``nb03_dcgan.py``,
-``nb04_conditional_gan.py``, ``nb05_losses.py``, ``nb06_mode_collapse.py``);
+``nb04_conditional_gan.py``, ``nb05_losses.py``, ``nb06_mode_collapse.py``, ``nb07_control_and_evaluation.py``);
 the figures the notebooks state about their full runs, in ``measured.py``. Edit them, run this script, and
 commit both the modules and the notebooks.
 ``python notebooks/make_notebooks.py --check`` exits 1 if the notebooks on disk differ from what it would write.
@@ -28,6 +28,7 @@ from nb03_dcgan import NB03  # noqa: E402
 from nb04_conditional_gan import NB04  # noqa: E402
 from nb05_losses import NB05  # noqa: E402
 from nb06_mode_collapse import NB06  # noqa: E402
+from nb07_control_and_evaluation import NB07  # noqa: E402
 
 KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}
 LANGUAGE = {"name": "python", "pygments_lexer": "ipython3"}
@@ -57,6 +58,8 @@ NOTEBOOKS = {
     "05_losses_and_lipschitz.zh.ipynb": (NB05, "zh"),
     "06_mode_collapse.ipynb": (NB06, "en"),
     "06_mode_collapse.zh.ipynb": (NB06, "zh"),
+    "07_control_and_evaluation.ipynb": (NB07, "en"),
+    "07_control_and_evaluation.zh.ipynb": (NB07, "zh"),
 }
 
 
