@@ -8,8 +8,7 @@ The notebooks are generated, so that
   regenerated notebook diffs cleanly.
 
 The cells live in one module per notebook (``nb01_gan_mnist.py``, ``nb02_backprop.py``, ``nb03_dcgan.py``,
-``nb04_conditional_gan.py``, ``nb05_losses.py``, ``nb06_mode_collapse.py``,
-``nb07_control_and_evaluation.py``);
+``nb04_conditional_gan.py``, ``nb05_losses.py``, ``nb06_mode_collapse.py``, ``nb07_control_and_evaluation.py``);
 the figures the notebooks state about their full runs, in ``measured.py``. Edit them, run this script, and
 commit both the modules and the notebooks.
 ``python notebooks/make_notebooks.py --check`` exits 1 if the notebooks on disk differ from what it would write.

@@ -80,6 +80,7 @@ LAB = {
         "网格需要比一分钟更多的步数,或者更大的 D。"),
 }
 
+
 CONTROL = {
     # Notebook 07's full run, end to end in nbclient (NPGAN_FAST unset, one BLAS thread, the CNN judge already
     # cached in ~/.cache/npgan; load average 5-7 on the 2-core machine from other engineers' runs): 745 s in

@@ -228,13 +228,13 @@ def test_clipping_with_bce_is_legal(idx_images, tmp_path):
 def test_resume_refuses_a_changed_option(idx_images, tmp_path, capsys):
     assert run(idx_images, tmp_path, "--epochs", "1", "--loss", "wgan") == 0
     before = (tmp_path / "checkpoint.npz").read_bytes()
-    for flags, named in ((["--d-steps", "2"], ("trained with --d-steps 5", "drop --d-steps 2")),
+    for flags, named in ((["--d-steps", "2"], ("with --d-steps 5", "drop --d-steps 2")),
                          (["--penalty", "gp"], ("drop --penalty gp",)),
-                         (["--no-spectral-norm", "--clip", "0.1"], ("trained with --clip 0.01", "drop --clip 0.1"))):
+                         (["--no-spectral-norm", "--clip", "0.1"], ("with --clip 0.01", "drop --clip 0.1"))):
         with pytest.raises(SystemExit):
             run(idx_images, tmp_path, "--epochs", "2", "--resume", *flags)
         err = capsys.readouterr().err
-        assert all(words in err for words in named), err
+        assert all(text in err for text in named), err
     assert (tmp_path / "checkpoint.npz").read_bytes() == before
 
 
