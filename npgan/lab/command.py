@@ -72,6 +72,9 @@ def make_parser():
         epilog="examples:\n"
                "  python -m npgan.lab --data grid25 --loss ns --out lab_out --gif\n"
                "  python -m npgan.lab --data ring8 --seeds 0-9 --recipe \"--loss ns\" --recipe \"--pack 4\"\n"
+               "  the ring's cure (docs/notes/lab.md; 8/8 modes, 97% high quality, KL 0.002 over seeds 0-9):\n"
+               "  python -m npgan.lab --data ring8 --steps 20000 --loss hinge --no-spectral-norm --lr 0.001 "
+               "--beta1 0.5 --lr-decay 0.85 --ema 0.999 --pack 2\n"
                "\ndata: " + ", ".join(DATASETS) + ", or --points FILE")
     data = parser.add_argument_group("data and networks")
     data.add_argument("--data", choices=tuple(DATASETS), default="grid25", help="the distribution to learn")
