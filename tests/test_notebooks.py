@@ -184,53 +184,6 @@ def test_04_trains_a_conditional_gan_in_fast_mode(mnist_dir, tmp_path, monkeypat
     assert G.params["0/W"].shape == (110, 128)
 
 
-# Run in 07's kernel after the notebook. Row k of the code grid is the saved generator's output for
-# categorical code k, with the same z and continuous codes in every row (seed 2, z first, then u, as
-# npgan.sample.draw draws them). The code accuracy is the matched share of the count table under a
-# one-to-one matching, at least the identity's and greedy's. Steering raised the mean log p. The constructed sets
-# score as section 3 says (fast mode's stand-in judge, 1,000 images a set; margins wide of its values).
-AFTER_07 = """
-rng = np.random.default_rng(2)
-z, u = sample_z(rng, 8, meta["z_size"]), sample_z(rng, 8, meta["continuous"])
-for k in range(10):
-    expected = G_saved.forward(latent_rows(z, np.full(8, k), u, 10))
-    assert np.allclose(code_rows[8 * k:8 * (k + 1)], expected, atol=1e-6), k
-assert not np.allclose(code_rows[:8], code_rows[8:16])
-assert sorted(matching) == list(range(10)) and counts.sum() == len(codes) == 1000
-assert np.isclose(accuracy, counts[np.arange(10), matching].sum() / counts.sum())
-greedy, free = 0, set(range(10))
-for i in np.argsort(-counts.max(axis=1)):
-    j = max(free, key=lambda j: counts[i, j])
-    greedy, free = greedy + counts[i, j], free - {j}
-assert accuracy >= max(np.trace(counts), greedy) / counts.sum()
-assert path_log_p.shape == (steps + 1, 6) and path_log_p[-1].mean() > path_log_p[0].mean()
-assert paths.shape == (steps + 1, 6, 784) and arrived.shape == (10,)
-p_one, r_one = precision_recall(real_2d, one_cluster, k=3)
-assert p_one > 0.9 and r_one < 0.4
-real_p, real_r, _ = scores["real (held out)"]
-assert real_p > 0.75 and real_r > 0.75
-assert scores["only 1s"][0] > 0.7 and scores["only 1s"][1] < real_r - 0.3
-assert 0.3 < scores["half noise"][0] < 0.65 and scores["half noise"][1] > 0.8 * real_r
-assert len(sweep["precision"]) == len(truncations) == 4
-assert all(0 <= value <= 1 for key in ("precision", "recall") for value in sweep[key])
-"""
-
-
-def test_07_control_and_evaluation_in_fast_mode(mnist_dir, tmp_path, monkeypatch):
-    nb, text = run_fast(NB07, mnist_dir, tmp_path, monkeypatch, after=AFTER_07)
-    assert_trained(text)
-    assert_checks_pass(text, ["backprop's d log p / dz matches finite differences"])
-    assert "Q reads the codes   L_I = 0.000;  I(c; x) >= log 10 - CE = 2.303 nats" in text
-    assert re.search(r"code accuracy under the best matching: \S+%", text), text
-    # code rows, two sweeps, the count table, a steered path, steering per digit, the 2-D balls, the digit
-    # sets, the truncation curves and rows
-    assert png_count(nb) == 10
-    from npgan.checkpoints import load_generator
-    G, meta = load_generator(tmp_path / "infogan" / "generator.npz")
-    assert (meta["categorical"], meta["continuous"], meta["classes"]) == (10, 2, 0)
-    assert G.forward(np.zeros((2, 112), np.float32)).shape == (2, 784)
-
-
 # Run in 05's kernel after the notebook: the penalised critic's slope sits at 1 between the clouds while the
 # unconstrained one's runs away; the clipped linear critic's weight is at the clip; the power iteration converged.
 AFTER_05 = """
@@ -279,6 +232,52 @@ def test_06_watches_collapse_and_measures_cures_in_fast_mode(tmp_path, monkeypat
     # the two mixtures, frames and metric curves of the vanilla run and of R1, the ring with and without packing
     assert png_count(nb) == 6
 
+
+# Run in 07's kernel after the notebook. Row k of the code grid is the saved generator's output for
+# categorical code k, with the same z and continuous codes in every row (seed 2, z first, then u, as
+# npgan.sample.draw draws them). The code accuracy is the matched share of the count table under a
+# one-to-one matching, at least the identity's and greedy's. Steering raised the mean log p. The constructed sets
+# score as section 3 says (fast mode's stand-in judge, 1,000 images a set; margins wide of its values).
+AFTER_07 = """
+rng = np.random.default_rng(2)
+z, u = sample_z(rng, 8, meta["z_size"]), sample_z(rng, 8, meta["continuous"])
+for k in range(10):
+    expected = G_saved.forward(latent_rows(z, np.full(8, k), u, 10))
+    assert np.allclose(code_rows[8 * k:8 * (k + 1)], expected, atol=1e-6), k
+assert not np.allclose(code_rows[:8], code_rows[8:16])
+assert sorted(matching) == list(range(10)) and counts.sum() == len(codes) == 1000
+assert np.isclose(accuracy, counts[np.arange(10), matching].sum() / counts.sum())
+greedy, free = 0, set(range(10))
+for i in np.argsort(-counts.max(axis=1)):
+    j = max(free, key=lambda j: counts[i, j])
+    greedy, free = greedy + counts[i, j], free - {j}
+assert accuracy >= max(np.trace(counts), greedy) / counts.sum()
+assert path_log_p.shape == (steps + 1, 6) and path_log_p[-1].mean() > path_log_p[0].mean()
+assert paths.shape == (steps + 1, 6, 784) and arrived.shape == (10,)
+p_one, r_one = precision_recall(real_2d, one_cluster, k=3)
+assert p_one > 0.9 and r_one < 0.4
+real_p, real_r, _ = scores["real (held out)"]
+assert real_p > 0.75 and real_r > 0.75
+assert scores["only 1s"][0] > 0.7 and scores["only 1s"][1] < real_r - 0.3
+assert 0.3 < scores["half noise"][0] < 0.65 and scores["half noise"][1] > 0.8 * real_r
+assert len(sweep["precision"]) == len(truncations) == 4
+assert all(0 <= value <= 1 for key in ("precision", "recall") for value in sweep[key])
+"""
+
+
+def test_07_control_and_evaluation_in_fast_mode(mnist_dir, tmp_path, monkeypatch):
+    nb, text = run_fast(NB07, mnist_dir, tmp_path, monkeypatch, after=AFTER_07)
+    assert_trained(text)
+    assert_checks_pass(text, ["backprop's d log p / dz matches finite differences"])
+    assert "Q reads the codes   L_I = 0.000;  I(c; x) >= log 10 - CE = 2.303 nats" in text
+    assert re.search(r"code accuracy under the best matching: \S+%", text), text
+    # code rows, two sweeps, the count table, a steered path, steering per digit, the 2-D balls, the digit
+    # sets, the truncation curves and rows
+    assert png_count(nb) == 10
+    from npgan.checkpoints import load_generator
+    G, meta = load_generator(tmp_path / "infogan" / "generator.npz")
+    assert (meta["categorical"], meta["continuous"], meta["classes"]) == (10, 2, 0)
+    assert G.forward(np.zeros((2, 112), np.float32)).shape == (2, 784)
 
 def code_cells(name):
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
