@@ -227,11 +227,8 @@ def quality_figure(epochs, fid, min_share, kl_uniform, confident_share, precisio
     ax_share.set_title("Classifier's view of the samples")
     ax_share.legend(fontsize=8)
     for ax in (ax_fid, ax_share):
-        ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    return fig
+    return finish_panels(fig, (ax_fid, ax_share), "epoch")
 
 
 def truncation_figure(truncations, fid, precision, recall, *, title=None):
@@ -248,8 +245,14 @@ def truncation_figure(truncations, fid, precision, recall, *, title=None):
     ax_pr.set_ylim(0, 1)
     ax_pr.set_title("precision and recall (k = 3)")
     ax_pr.legend(fontsize=8)
-    for ax in (ax_fid, ax_pr):
-        ax.set_xlabel("truncation T: z ~ Uniform(-T, T)")
+    return finish_panels(fig, (ax_fid, ax_pr), "truncation T: z ~ Uniform(-T, T)", title)
+
+
+def finish_panels(fig, axes, xlabel, title=None):
+    """The common end of a figure of curves side by side: each panel's x label and a light grid, an
+    optional title over them all, the layout tightened. Returns ``fig``."""
+    for ax in axes:
+        ax.set_xlabel(xlabel)
         ax.grid(alpha=0.3)
     if title:
         fig.suptitle(title, fontsize=10)

@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..plots import write_gif
+from ..plots import finish_panels, write_gif
 
 REAL, FAKE, MESH = "#1b7837", "#762a83", "#555555"
 HEAT_CMAP = "PiYG"  # purple (fake) .. white .. green (real)
@@ -116,11 +116,5 @@ def metrics_figure(history, modes=None, title=None):
             ax.set_ylim(*limits)
             ax.set_title(label, fontsize=10)
         axes[1].yaxis.set_major_locator(MaxNLocator(integer=True))
-    for ax in axes:
-        ax.set_xlabel("step")
-        ax.grid(alpha=0.3)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return fig
+    return finish_panels(fig, axes, "step", title)
 
