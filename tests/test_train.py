@@ -379,3 +379,20 @@ def test_losses_csv_has_plain_newlines(idx_images, tmp_path):
     assert run(idx_images, tmp_path, "--epochs", "2") == 0
     text = (tmp_path / "losses.csv").read_bytes()
     assert b"\r" not in text and text.count(b"\n") == 3 and text.startswith(b"epoch,d_loss,")
+
+
+def test_clock_cpu_makes_minutes_count_cpu_time(idx_images, tmp_path, monkeypatch, capsys):
+    import npgan.train as train_module
+
+    class Ticks:  # every read 15 s later: each epoch "takes" 15 s of CPU time
+        now = 0.0
+
+        def __call__(self):
+            self.now += 15
+            return self.now
+
+    monkeypatch.setitem(train_module.CLOCKS, "cpu", Ticks())
+    assert run(idx_images, tmp_path / "cpu", "--epochs", "10", "--minutes", "0.5", "--clock", "cpu") == 0
+    assert "Stopped after epoch 2 of 10" in capsys.readouterr().out
+    assert run(idx_images, tmp_path / "wall", "--epochs", "3", "--minutes", "0.5") == 0  # the wall clock: not 15 s
+    assert "Trained 3 epochs" in capsys.readouterr().out
