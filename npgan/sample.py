@@ -24,7 +24,7 @@ from . import plots
 from .checkpoints import CheckpointError, load_generator
 from .classifier import DEFAULT_JUDGE, JUDGES
 from .cli import (ArgumentParser, UsageError, check_outputs, image_format, int_range, nonnegative_int, positive_int,
-                  run_main, write_all)
+                  prepare_data_dir, run_main, write_all)
 from .gan import labels_in_turn, one_hot, sample_z, with_labels
 from .info import latent_rows
 from .steer import arrival_steps, steer
@@ -370,8 +370,11 @@ def _classifier(args):
     this module's :func:`draw`)."""
     from .evaluate import Evaluator
 
-    evaluator = Evaluator("mnist", args.data_dir, cache_dir=args.cache_dir, judge=args.judge,
-                          log=lambda message: print(f"{PROG}: {message}"))
+    def log(message):
+        print(f"{PROG}: {message}")
+
+    prepare_data_dir(args.data_dir, log=log)  # as in npgan.train and npgan.evaluate: a mistyped folder is said first
+    evaluator = Evaluator("mnist", args.data_dir, cache_dir=args.cache_dir, judge=args.judge, log=log)
     return evaluator.net.eval()
 
 

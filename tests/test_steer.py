@@ -92,3 +92,10 @@ def test_bad_steer_flags_are_one_line_and_exit_2(plain_generator, tmp_path, caps
     assert sample_main(["--checkpoint", str(plain_generator), "--out", str(tmp_path / "x.png"), *flags]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and not (tmp_path / "x.png").exists()
+
+
+def test_steer_says_a_mistyped_data_dir_before_any_work(plain_generator, tmp_path, capsys):
+    args = ["--checkpoint", str(plain_generator), "--steer", "3", "--out", str(tmp_path / "x.png")]
+    assert sample_main([*args, "--data-dir", str(tmp_path / "no" / "data")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no such folder, and its parent" in err and not (tmp_path / "x.png").exists()
