@@ -205,18 +205,26 @@ class LeakyReLU(Layer):
         return {"alpha": self.alpha}
 
     def forward(self, x):
-        self.x = x
+        self.x, self._slope = x, None
         y = self.alpha * x
         return np.maximum(y, x, out=y)  # the tutorial's tf.maximum(alpha * h1, h1), written over alpha * x
 
+    def slope(self):
+        """The slope at ``x``: 1 where ``x > 0``, ``alpha`` elsewhere, an array like ``x``. Computed once per
+        forward pass (a gradient penalty's backward and double backward both use it) as ``[x > 0] (1 - alpha)
+        + alpha``, which is exactly 1 or ``alpha`` (``1 - alpha`` rounds by at most half an ulp, undone by the
+        sum's rounding): 2x faster than ``np.maximum([x > 0], alpha)``, whose ``maximum`` NumPy runs slowly."""
+        if self._slope is None:
+            slope = np.greater(self.x, 0, out=np.empty_like(self.x))   # 1.0 or 0.0
+            alpha = slope.dtype.type(self.alpha)
+            slope *= 1 - alpha
+            slope += alpha
+            self._slope = slope
+        return self._slope
+
     def backward(self, dy, *, input_grad=True, param_grads=True):
-        """``dy`` (N, D) -> ``dx`` (N, D): the slope is 1 where ``x > 0`` and ``alpha`` elsewhere,
-        i.e. ``max([x > 0], alpha)`` (three passes over the batch: compare, slope, product)."""
-        if not input_grad:
-            return None
-        slope = np.maximum(self.x > 0, self.alpha, dtype=dy.dtype)
-        slope *= dy
-        return slope
+        """``dy`` (N, D) -> ``dx`` (N, D): ``slope(x) * dy``, the slope 1 where ``x > 0`` and ``alpha`` elsewhere."""
+        return self.slope() * dy if input_grad else None
 
     def double_backward(self, v, dy):
         """The backward pass of ``backward`` (``dx = slope(x) * dy``): ``v = dP/d(dx)`` -> ``dP/d(dy) =
