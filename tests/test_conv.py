@@ -116,10 +116,10 @@ def test_col2im_by_phases_is_col2im_of_the_product(k, s, p, H, W):
                                atol=1e-12)
 
 
-def test_the_critics_convolutions_take_the_cheaper_input_gradient():
-    """Phases where they copy fewer numbers than col2im adds (DCGAN critic: 32 -> 64), col2im otherwise (1 -> 32)."""
-    assert Conv2d(32, 64, 4, 2, 1).phases_copy_less()
-    assert not Conv2d(1, 32, 4, 2, 1).phases_copy_less()
+def test_the_dcgans_layers_take_the_cheaper_col2im():
+    """Phases where they copy fewer numbers than col2im adds (DCGAN: 32 <-> 64), col2im otherwise (1 <-> 32)."""
+    assert Conv2d(32, 64, 4, 2, 1).phases_copy_less() and ConvTranspose2d(64, 32, 4, 2, 1).phases_copy_less()
+    assert not Conv2d(1, 32, 4, 2, 1).phases_copy_less() and not ConvTranspose2d(32, 1, 4, 2, 1).phases_copy_less()
 
 def test_output_sizes():
     x = np.zeros((2, 3, 7, 9), dtype=np.float32)
