@@ -205,25 +205,18 @@ class LeakyReLU(Layer):
         return {"alpha": self.alpha}
 
     def forward(self, x):
-        """``y = slope * x``: the tutorial's ``tf.maximum(alpha * h1, h1)``, the same numbers, through the slope
-        that the backward pass needs anyway (NumPy's ``maximum`` is slower than computing the slope)."""
-        self.x, self.slope = x, self.slope_at(x)
-        return self.slope * x
-
-    def slope_at(self, x):
-        """The slope at ``x``: 1 where ``x > 0``, ``alpha`` elsewhere, an array like ``x``; kept by ``forward``
-        for ``backward`` (a gradient penalty's backward and double backward both use it). Computed as
-        ``[x > 0] (1 - alpha) + alpha``, exactly 1 or ``alpha`` (``1 - alpha`` rounds by at most half an ulp,
-        undone by the sum's rounding), 2x faster than ``np.maximum([x > 0], alpha)``."""
-        slope = np.greater(x, 0, out=np.empty_like(x, dtype=np.result_type(x, np.float32)))  # 1.0 or 0.0
-        alpha = slope.dtype.type(self.alpha)
-        slope *= 1 - alpha
-        slope += alpha
-        return slope
+        self.x = x
+        y = self.alpha * x
+        return np.maximum(y, x, out=y)  # the tutorial's tf.maximum(alpha * h1, h1), written over alpha * x
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
-        """``dy`` (N, D) -> ``dx`` (N, D): ``slope * dy``, the slope 1 where ``x > 0`` and ``alpha`` elsewhere."""
-        return self.slope * dy if input_grad else None
+        """``dy`` (N, D) -> ``dx`` (N, D): the slope is 1 where ``x > 0`` and ``alpha`` elsewhere,
+        i.e. ``max([x > 0], alpha)`` (three passes over the batch: compare, slope, product)."""
+        if not input_grad:
+            return None
+        slope = np.maximum(self.x > 0, self.alpha, dtype=dy.dtype)
+        slope *= dy
+        return slope
 
     def double_backward(self, v, dy):
         """The backward pass of ``backward`` (``dx = slope(x) * dy``): ``v = dP/d(dx)`` -> ``dP/d(dy) =
