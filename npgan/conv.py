@@ -172,9 +172,9 @@ class _Convolution(Layer):
 
     def phases_copy_less(self):
         """Whether this layer's col2im half (``Conv2d.backward``'s ``dx``, ``ConvTranspose2d.forward``) runs as
-        :func:`col2im_by_phases`, which copies ``Q Q`` numbers of each channel it reads (``dy``'s) per block of
-        ``s x s`` pixels (``Q = ceil(k / s)``), where ``col2im`` adds ``k k`` numbers of each channel it
-        writes per window (one window per block, as windows step by ``s``). Phases for the DCGAN's 32 <-> 64
+        :func:`col2im_by_phases`, which copies ``Q Q`` numbers of each channel it reads (``Conv2d``'s ``dy``,
+        ``ConvTranspose2d``'s ``x``) per block of ``s x s`` pixels (``Q = ceil(k / s)``), where ``col2im`` adds
+        ``k k`` numbers of each channel it writes per window (one window per block, as windows step by ``s``). Phases for the DCGAN's 32 <-> 64
         layers (256 numbers against 512; 35% faster), ``col2im`` for its 1 <-> 32 ones (128 against 16)."""
         read, written = (self.in_channels, self.out_channels) if self.transposed else (self.out_channels,
                                                                                        self.in_channels)
@@ -243,6 +243,7 @@ class Conv2d(_Convolution):
         same kernel and bias serve all of them), and ``dcols = dY @ W_matrix.T``. Each row of ``dcols`` is
         the gradient of one window; ``col2im`` adds the windows back where they came from (an input
         pixel seen by several windows collects the gradient of each), and the padding's share is dropped.
+        Where it copies less (:meth:`phases_copy_less`), :func:`col2im_by_phases` computes the same ``dx``.
         """
         dy = channels_last(dy).reshape(-1, self.out_channels)    # a copy only if dy is not channels-last
         if param_grads:
