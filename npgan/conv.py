@@ -5,7 +5,9 @@ each output value is the dot product of one window of the input with one kernel.
 row of a matrix, ``cols`` of shape ``(N * H_out * W_out, k * k * C)`` ("image to columns"), and all the dot
 products of all ``out_channels`` kernels become *one* matrix product ``cols @ W_matrix``, which BLAS runs
 near the machine's peak speed. The backward pass is the same product read backwards (see ``Conv2d``), plus
-``col2im``, which adds each row of a gradient back onto the window it was copied from.
+``col2im``, which adds each row of a gradient back onto the window it was copied from. NumPy's strided adds
+are slow, so where it copies less, ``col2im_by_phases`` gets the same sums from one more ``im2col`` and
+product instead (a stride-2 layer's input gradient is four stride-1 convolutions, one per pixel parity).
 
 **Memory layout.** At the interface, image batches are ``(N, C, H, W)`` as in PyTorch and the papers.
 Inside, these layers work channels-last, ``(N, H, W, C)``: a window's ``k * k * C`` values then lie in ``k``
@@ -83,6 +85,42 @@ def col2im(cols, out, kernel_size, stride, padding=0):
     return out
 
 
+def col2im_by_phases(dy, weight, stride, padding, size):
+    """A convolution's input gradient ``col2im(dY @ W_matrix.T)``, channels-last (N, H, W, in), computed as
+    ``im2col`` of ``dy`` and one product: the strided adds of ``col2im`` become a copy (a gather), which
+    NumPy runs faster. ``dy``: channels-last (N, H_out, W_out, out); ``weight``: (out, in, k, k); ``size``:
+    (H, W). The same numbers up to rounding (the sums run in another order).
+
+    **Stride phases.** Cut the padded input into blocks of ``s x s`` pixels: row ``s I + r`` is phase ``r``
+    of block row ``I``. Window ``i`` reaches it through the tap ``u = s (I - i) + r`` (when ``u < k``), so a
+    block hears only from the ``Q = ceil(k / s)`` windows ``i = I - Q + 1, ..., I``, each phase of it
+    through its own taps; columns alike. A block's ``s s in`` gradients (all phases, all channels) are thus
+    one ``Q x Q`` window of ``dY`` times one matrix: ``im2col(dY, Q, stride 1) @ W_phases``, a stride-1
+    convolution of ``dY``, with ``W_phases[(a, b, o), (r, t, c)] = W[o, c, s (Q-1-a) + r, s (Q-1-b) + t]``
+    (window row ``a`` of the block's window is ``dY`` row ``I - Q + 1 + a``; 0 for taps beyond ``k``).
+    The blocks, put back in row order and cropped by ``padding``, are ``dx``. For k 4, stride 2 that is 4
+    phases, each fed by 2 x 2 windows. The product multiplies the zeros around ``dY`` too (64 blocks for 49
+    windows on the DCGAN critic's 14 x 14 images), yet the whole is 35% faster than product and ``col2im``.
+    """
+    N, H_out, W_out, out = dy.shape
+    _, C, k, _ = weight.shape
+    s, p, (H, W) = stride, padding, size
+    Q = -(-k // s)                                              # ceil(k / s)
+    taps = np.zeros((out, C, Q * s, Q * s), weight.dtype)       # the kernel, zero-padded to Q s taps
+    taps[:, :, :k, :k] = weight
+    W_phases = (taps.reshape(out, C, Q, s, Q, s)[:, :, ::-1, :, ::-1]
+                .transpose(2, 4, 0, 3, 5, 1).reshape(Q * Q * out, s * s * C))
+    blocks_h, blocks_w = -(-(H + p) // s), -(-(W + p) // s)     # enough blocks to cover rows p .. p + H - 1
+    # Q - 1 rows of zeros above (windows -Q+1..-1 do not exist), zeros below up to the last block's window;
+    # windows from block blocks_h on fall wholly into the bottom padding and are dropped
+    h, w = min(H_out, blocks_h), min(W_out, blocks_w)
+    dy_padded = np.zeros((N, blocks_h + Q - 1, blocks_w + Q - 1, out), dy.dtype)
+    dy_padded[:, Q - 1:Q - 1 + h, Q - 1:Q - 1 + w] = dy[:, :h, :w]
+    blocks = np.matmul(im2col(dy_padded, Q, 1), W_phases)      # (N blocks_h blocks_w, s s in)
+    image = blocks.reshape(N, blocks_h, blocks_w, s, s, C).transpose(0, 1, 3, 2, 4, 5)
+    return image.reshape(N, blocks_h * s, blocks_w * s, C)[:, p:p + H, p:p + W]
+
+
 def _inside(offset, size, windows, stride, padding):
     """The windows ``i0 <= i < i1`` whose kernel offset ``offset`` lands inside the image, not in its padding:
     ``0 <= stride * i + offset - padding < size``."""
@@ -131,6 +169,17 @@ class _Convolution(Layer):
         least = self.min_input_size()
         if x.ndim != 4 or x.shape[1] != self.in_channels or min(x.shape[2:]) < least:
             raise self.shape_error(f"(N, {self.in_channels}, H, W) with H, W >= {least}", x)
+
+    def phases_copy_less(self):
+        """Whether this layer's col2im half (``Conv2d.backward``'s ``dx``, ``ConvTranspose2d.forward``) runs as
+        :func:`col2im_by_phases`, which copies ``Q Q`` numbers of each channel it reads (``Conv2d``'s ``dy``,
+        ``ConvTranspose2d``'s ``x``) per block of ``s x s`` pixels (``Q = ceil(k / s)``), where ``col2im`` adds
+        ``k k`` numbers of each channel it writes per window (one window per block, as windows step by ``s``). Phases for the DCGAN's 32 <-> 64
+        layers (256 numbers against 512; 35% faster), ``col2im`` for its 1 <-> 32 ones (128 against 16)."""
+        read, written = (self.in_channels, self.out_channels) if self.transposed else (self.out_channels,
+                                                                                       self.in_channels)
+        Q = -(-self.kernel_size // self.stride)
+        return Q * Q * read < self.kernel_size ** 2 * written
 
 
 class Conv2d(_Convolution):
@@ -194,6 +243,7 @@ class Conv2d(_Convolution):
         same kernel and bias serve all of them), and ``dcols = dY @ W_matrix.T``. Each row of ``dcols`` is
         the gradient of one window; ``col2im`` adds the windows back where they came from (an input
         pixel seen by several windows collects the gradient of each), and the padding's share is dropped.
+        Where it copies less (:meth:`phases_copy_less`), :func:`col2im_by_phases` computes the same ``dx``.
         """
         dy = channels_last(dy).reshape(-1, self.out_channels)    # a copy only if dy is not channels-last
         if param_grads:
@@ -201,8 +251,12 @@ class Conv2d(_Convolution):
             self.grads["b"] += column_sums(dy)
         if not input_grad:
             return None
-        dcols = np.matmul(dy, self.W_matrix.T)                  # (N H_out W_out, k k in)
         N, C, H, W = self.input_shape
+        if self.phases_copy_less():
+            dx = col2im_by_phases(dy.reshape(N, -1, self.output_size(W), self.out_channels),
+                                  self.params["W"], self.stride, self.padding, (H, W))
+            return channels_first(dx)
+        dcols = np.matmul(dy, self.W_matrix.T)                  # (N H_out W_out, k k in)
         dx = col2im(dcols, np.zeros((N, H, W, C), dcols.dtype), self.kernel_size, self.stride, self.padding)
         return channels_first(dx)
 
@@ -239,7 +293,8 @@ class ConvTranspose2d(_Convolution):
 
     - forward: ``cols = X @ W_matrix`` (each input pixel paints a ``k x k x out`` patch, scaled by its
       values), ``col2im`` adds the overlapping patches into an image of size ``(H - 1) stride + k`` less
-      the border ``padding`` (the patches' parts there are dropped), ``b`` added;
+      the border ``padding`` (the patches' parts there are dropped), ``b`` added (or, where that copies
+      less, the same by :func:`col2im_by_phases`);
     - backward: ``dcols = im2col(pad(dY))`` (the patch each input pixel painted, now of gradients),
       ``dX = dcols @ W_matrix.T``, ``dW_matrix = X.T @ dcols``, ``db`` = ``dY`` summed over all but channels.
 
@@ -269,9 +324,13 @@ class ConvTranspose2d(_Convolution):
         N, _, H, W = self.input_shape = x.shape
         self.x = channels_last(x).reshape(-1, self.in_channels)  # (N H W, in): kept for dW
         self.W_matrix = self.weight_matrix()                     # kept for dx: the weights of this pass
-        cols = np.matmul(self.x, self.W_matrix)                  # (N H W, k k out)
         k, s, p = self.kernel_size, self.stride, self.padding
-        y = np.zeros((N, self.output_size(H), self.output_size(W), self.out_channels), dtype=cols.dtype)
+        size = (self.output_size(H), self.output_size(W))
+        if self.phases_copy_less():   # Conv2d.backward's dx, with this layer's (in, out, k, k) as its (out, in, k, k)
+            y = col2im_by_phases(self.x.reshape(N, H, W, self.in_channels), self.params["W"], s, p, size)
+            return channels_first(y + self.params["b"])
+        cols = np.matmul(self.x, self.W_matrix)                  # (N H W, k k out)
+        y = np.zeros((N, *size, self.out_channels), dtype=cols.dtype)
         col2im(cols, y, k, s, p)
         y += self.params["b"]
         return channels_first(y)

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from npgan.conv import Conv2d, ConvTranspose2d, col2im, im2col, pad
+from npgan.conv import Conv2d, ConvTranspose2d, col2im, col2im_by_phases, im2col, pad
 from npgan.gradcheck import check_layer
 
 TOL = 1e-6
@@ -100,6 +100,26 @@ def test_col2im_is_the_adjoint_of_pad_and_im2col(k, s, p, H, W):
     back = col2im(c, np.zeros_like(x), k, s, p)
     np.testing.assert_allclose(np.sum(cols * c), np.sum(x * back), rtol=1e-12)
 
+
+
+@pytest.mark.parametrize("k, s, p, H, W", [(4, 2, 1, 7, 7), (4, 2, 1, 28, 28), (3, 3, 2, 5, 8), (2, 1, 3, 4, 3),
+                                            (5, 2, 0, 9, 6), (1, 1, 0, 3, 3), (3, 2, 4, 2, 3), (1, 3, 0, 7, 5),
+                                            (5, 3, 2, 8, 7)])
+def test_col2im_by_phases_is_col2im_of_the_product(k, s, p, H, W):
+    """The stride-phase product gives Conv2d's input gradient ``col2im(dY @ W_matrix.T)`` for any geometry:
+    kernels not a multiple of the stride, strides beyond the kernel, padding beyond the kernel."""
+    rng = np.random.default_rng(0)
+    conv = Conv2d(3, 5, k, s, p, rng=rng, dtype=np.float64)
+    dy = rng.standard_normal((2, conv.output_size(H), conv.output_size(W), 5))
+    expected = col2im(dy.reshape(-1, 5) @ conv.weight_matrix().T, np.zeros((2, H, W, 3)), k, s, p)
+    np.testing.assert_allclose(col2im_by_phases(dy, conv.params["W"], s, p, (H, W)), expected, rtol=1e-12,
+                               atol=1e-12)
+
+
+def test_the_dcgans_layers_take_the_cheaper_col2im():
+    """Phases where they copy fewer numbers than col2im adds (DCGAN: 32 <-> 64), col2im otherwise (1 <-> 32)."""
+    assert Conv2d(32, 64, 4, 2, 1).phases_copy_less() and ConvTranspose2d(64, 32, 4, 2, 1).phases_copy_less()
+    assert not Conv2d(1, 32, 4, 2, 1).phases_copy_less() and not ConvTranspose2d(32, 1, 4, 2, 1).phases_copy_less()
 
 def test_output_sizes():
     x = np.zeros((2, 3, 7, 9), dtype=np.float32)

@@ -193,7 +193,7 @@ def test_code_accuracy_undoes_the_codes_own_order():
     assert code_accuracy(np.zeros(1000, dtype=int), codes, 10, 10)[0] == pytest.approx(0.1)  # one class: 1 code right
 
 
-def test_evaluate_reports_the_code_accuracy(info_generator, tmp_path, capsys, mnist_dir, cache_dir, mnist_evaluator):
+def test_evaluate_reports_the_code_accuracy(info_generator, tmp_path, capsys, mnist_dir, cache_dir, test_judge):
     G, path = info_generator
     report_path = tmp_path / "quality.json"
     assert evaluate_main(["--checkpoint", str(path), "--n", "200", "--data-dir", str(mnist_dir),
@@ -202,7 +202,7 @@ def test_evaluate_reports_the_code_accuracy(info_generator, tmp_path, capsys, mn
     result = json.loads(report_path.read_text())
     # The same number from the samples npgan.sample draws (categories in turn) and the judge's labels.
     samples, codes = draw(G, load_generator(path)[1], 200, 0)
-    predicted = mnist_evaluator.classify(samples)[1].argmax(axis=1)
+    predicted = test_judge.classify(samples)[1].argmax(axis=1)
     assert result["code_accuracy"] == pytest.approx(code_accuracy(predicted, codes, CATEGORIES, 10)[0])
     assert len(result["codes"]["matching"]) == CATEGORIES and "conditional" not in result
 
