@@ -1,7 +1,9 @@
 """The GAN lab (npgan.lab): 2-D data, the mode metrics, the packed discriminator, the arrows, the command line."""
 import json
 import math
+import shlex
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,7 +11,7 @@ import pytest
 from npgan.gan import GAN
 from npgan.gradcheck import check_layer, numerical_gradient, relative_error
 from npgan.lab import LabConfig, generate, grid25, make_networks, mode_score, point_gradients, ring8, run
-from npgan.lab.command import main
+from npgan.lab.command import CURE, lab_config, main, make_parser
 from npgan.lab.datasets import DATASETS, dataset, load_points
 from npgan.lab.metrics import nearest_modes
 from npgan.layers import Dense, LeakyReLU, Pack, Sequential
@@ -261,6 +263,22 @@ def test_help_lists_the_flags(capsys):
     for flag in ("--data", "--points", "--loss", "--pack", "--g-hidden", "--d-hidden", "--batch-size", "--steps",
                  "--seed", "--out", "--gif", "--npy", "--json", "--seeds", "--recipe"):
         assert flag in text
+
+
+def test_the_cure_is_the_recipe_the_readmes_measured(capsys):
+    """CURE parses to the settings its comment names; --help and both READMEs' sweep commands carry it."""
+    config = lab_config(make_parser().parse_args(shlex.split(CURE)))
+    step = config.gan_config()
+    assert (config.steps, config.pack, config.loss, config.g_hidden, config.d_hidden, config.batch_size) == (
+        20000, 2, "hinge", (128, 128, 128), (128, 128), 100)
+    assert (step.spectral_norm, step.optimizer, step.lr, step.beta1, step.lr_decay, step.ema, step.d_steps,
+            step.penalty) == (False, "adam", 1e-3, 0.5, 0.85, 0.999, 2, "none")
+    assert " ".join(lab(capsys, "--help")[1].split()).count(CURE) == 1
+    root = Path(__file__).resolve().parent.parent
+    for readme in ("README.md", "README.zh.md"):
+        text = (root / readme).read_text(encoding="utf-8")
+        for data in ("ring8", "grid25"):
+            assert f'--data {data} --seeds 0-9 --out runs/lab-cure-{data} --recipe "{CURE}"' in text, readme
 
 
 @pytest.mark.parametrize("flags, message", [

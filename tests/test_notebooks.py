@@ -219,6 +219,24 @@ assert vanilla.score.as_dict() == {k: row[k] for k in ("modes", "high_quality", 
 """
 
 
+def test_06s_cure_is_the_command_lines():
+    """The recipe notebook 06 runs as the cure (measured.py) is npgan.lab.command.CURE, setting for setting."""
+    import shlex
+
+    from npgan.lab import LabConfig
+    from npgan.lab.command import CURE, lab_config, make_parser
+
+    sys.path.insert(0, str(NOTEBOOKS))
+    try:
+        from measured import LAB
+    finally:
+        sys.path.remove(str(NOTEBOOKS))
+    cure = LAB["cure"]
+    assert CURE == f"--steps {cure['steps']} {cure['flags']}"
+    expected = lab_config(make_parser().parse_args(shlex.split(CURE)))
+    assert LabConfig(steps=cure["steps"], **cure["config"]) == expected
+
+
 def test_06_watches_collapse_and_measures_cures_in_fast_mode(tmp_path, monkeypatch):
     nb = execute(NB06, {**FAST_ENV, "NPGAN_OUT_DIR": tmp_path}, monkeypatch, after=AFTER_06)
     text = stdout(nb)
@@ -229,8 +247,11 @@ def test_06_watches_collapse_and_measures_cures_in_fast_mode(tmp_path, monkeypat
     for data in ("ring8", "grid25"):
         for recipe in ("vanilla", "R1", "R1, pack 2"):
             assert f"| `{data}: {recipe}` | 2 (0-1) |" in text, text
-    # the two mixtures, frames and metric curves of the vanilla run and of R1, the ring with and without packing
-    assert png_count(nb) == 6
+    assert re.search(r"the cure on grid25, seed 0: ModeScore\(modes=\d+", text), text
+    assert re.search(r"the cure on ring8, seed 2:  ModeScore\(modes=\d+", text), text
+    # the two mixtures, frames and metric curves of the vanilla run and of R1, the ring with and without
+    # packing, the cure on both mixtures
+    assert png_count(nb) == 7
 
 
 # Run in 07's kernel after the notebook. Row k of the code grid is the saved generator's output for
