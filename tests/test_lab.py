@@ -255,6 +255,10 @@ def test_the_sweep_table_equals_the_single_runs(capsys, tmp_path):
     assert hinge["kl_std"] == pytest.approx(np.std([r["kl"] for r in runs]))
     assert "| grid25 | `--loss hinge --pack 2` | 2 (0-1) |" in text
     assert (tmp_path / "sw" / "sweep.md").read_text() in text
+    # Time per run, wall clock and (the steadier figure on a busy machine) this process's CPU time.
+    assert all(r["seconds"] > 0 and r["cpu_seconds"] > 0 for r in result["runs"])
+    assert hinge["cpu_seconds"] == pytest.approx(np.mean([r["cpu_seconds"] for r in runs]))
+    assert "seconds per run (CPU) |" in text and f"({hinge['cpu_seconds']:.1f}) |" in text
 
 
 def test_help_lists_the_flags(capsys):

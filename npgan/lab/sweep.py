@@ -19,7 +19,8 @@ def run_summary(result):
     config = result.config
     score = result.score.as_dict() if result.score else {"modes": None, "high_quality": None, "kl": None}
     return {"data": config.data, "loss": config.loss, "pack": config.pack, "steps": config.steps, "seed": config.seed,
-            **score, "seconds": round(result.seconds, 3), "diverged_at": result.diverged_at}
+            **score, "seconds": round(result.seconds, 3), "cpu_seconds": round(result.cpu_seconds, 3),
+            "diverged_at": result.diverged_at}
 
 
 def sweep(configs, seeds, log=None):
@@ -37,6 +38,7 @@ def sweep(configs, seeds, log=None):
 def describe(summary, modes):
     """One line on a run's summary row."""
     text = f"{summary['data']} {summary['loss']} seed {summary['seed']}: {summary['steps']:,} steps in {summary['seconds']:.1f} s"
+    text += f" ({summary['cpu_seconds']:.1f} s of CPU)"
     if summary["diverged_at"]:
         text += f" (diverged at step {summary['diverged_at']})"
     if modes:
@@ -52,7 +54,8 @@ def sweep_table(rows):
         runs = [row for row in rows if row["recipe"] == recipe]
         entry = {"recipe": recipe, "data": runs[0]["data"], "runs": len(runs),
                  "seeds": [row["seed"] for row in runs],
-                 "seconds": float(np.mean([row["seconds"] for row in runs]))}
+                 "seconds": float(np.mean([row["seconds"] for row in runs])),
+                 "cpu_seconds": float(np.mean([row["cpu_seconds"] for row in runs]))}
         for key in ("modes", "high_quality", "kl"):
             values = [row[key] for row in runs if row[key] is not None]
             entry[key] = float(np.mean(values)) if values else None
@@ -63,7 +66,7 @@ def sweep_table(rows):
 
 def markdown_table(table):
     """The sweep's table in Markdown: mean ± standard deviation over the seeds."""
-    lines = ["| data | recipe | seeds | modes covered | high-quality share | KL | seconds per run |",
+    lines = ["| data | recipe | seeds | modes covered | high-quality share | KL | seconds per run (CPU) |",
              "|---|---|---|---|---|---|---|"]
     for e in table:
         seeds = f"{len(e['seeds'])} ({e['seeds'][0]}-{e['seeds'][-1]})" if len(e["seeds"]) > 1 else str(e["seeds"][0])
@@ -72,7 +75,7 @@ def markdown_table(table):
         else:
             figures = (f"{e['modes']:.1f} ± {e['modes_std']:.1f} | {e['high_quality']:.1%} ± {e['high_quality_std']:.1%}"
                        f" | {e['kl']:.3f} ± {e['kl_std']:.3f}")
-        lines.append(f"| {e['data']} | `{e['recipe']}` | {seeds} | {figures} | {e['seconds']:.1f} |")
+        lines.append(f"| {e['data']} | `{e['recipe']}` | {seeds} | {figures} | {e['seconds']:.1f} ({e['cpu_seconds']:.1f}) |")
     return "\n".join(lines) + "\n"
 
 

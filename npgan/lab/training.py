@@ -125,12 +125,14 @@ class LabRun:
     config: LabConfig
     samples: np.ndarray                    # (SAMPLES, 2) float32, the final generator on the fixed z
     score: object                          # ModeScore of ``samples`` (None for data without modes)
-    seconds: float                         # training time (scoring and pictures excluded)
+    seconds: float                         # training time (scoring and pictures excluded), wall clock
     history: dict = field(default_factory=dict)  # "step", "d_loss", "g_loss", and for mixtures "modes", ...
     frames: list = field(default_factory=list)
     real: np.ndarray = None                # (PICTURE_POINTS, 2) real points for the pictures
     extent: tuple = None                   # (low, high) of the square drawn
     diverged_at: int = None                # the step whose loss was not finite, if any
+    cpu_seconds: float = None              # the same training time as this process's CPU time: on a busy
+                                           # machine the steadier figure (at one BLAS thread)
 
 
 def plot_extent(distribution, rng):
@@ -196,7 +198,7 @@ def run(config, *, log_every=None, frames=False, clock=time.perf_counter):
     history = {key: [] for key in ("step", "d_loss", "g_loss", "modes", "high_quality", "kl")}
     kept, logged = [], log_steps(config.steps, log_every)
     d_loss = g_loss = math.nan
-    seconds, diverged_at, last = 0.0, None, config.steps
+    seconds, cpu_seconds, diverged_at, last = 0.0, 0.0, None, config.steps
 
     def log(step):
         samples = generate(gan.sampler, z_eval)  # with --ema, the weight average
@@ -213,13 +215,14 @@ def run(config, *, log_every=None, frames=False, clock=time.perf_counter):
     if 0 in logged:
         log(0)
     for step in range(1, config.steps + 1):
-        started = clock()
+        started, cpu_started = clock(), time.process_time()
         if step % DECAY_STEPS == 1:
             gan.start_epoch(step // DECAY_STEPS)  # lr * lr_decay**(steps done // DECAY_STEPS)
         batch = distribution.sample(train_rng, rows)
         z = train_rng.standard_normal((rows, 2), dtype=np.float32)
         d_loss, g_loss = gan.train_step(pack_rows(batch, m), z)
         seconds += clock() - started
+        cpu_seconds += time.process_time() - cpu_started
         if not math.isfinite(d_loss + g_loss):
             diverged_at = last = step
             break
@@ -227,4 +230,4 @@ def run(config, *, log_every=None, frames=False, clock=time.perf_counter):
             log(step)
     samples, score = log(step)
     return LabRun(replace(config), samples.astype(np.float32, copy=True), score, seconds, history, kept, real,
-                  extent, diverged_at)
+                  extent, diverged_at, cpu_seconds)
