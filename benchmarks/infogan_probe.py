@@ -15,15 +15,21 @@ thread expected), then measures on the raw G (evaluation mode) and on its weight
 Variants (``--variant``, in this file only): ``g-info-scale=S`` (G's information term times S, D's
 unchanged), ``d-bn`` (batch norm after D's second Dense layer, as in the paper's D), ``q-hidden=H`` (Q
 reads D's body through its own hidden layer of H units).
-One JSON line per probe goes to ``--out`` (appended).
+One JSON line per probe goes to ``--out`` (appended); ``--measure-every N`` adds the raw G's figures every
+N steps (not counted in the CPU time). The raw G and the average are saved as generator files
+``<out without .jsonl>/<name>-G.npz`` and ``-avg.npz``, which npgan.evaluate and npgan.sample read.
+Results and conclusions: docs/infogan_probe.md.
 """
 import argparse
 import json
 import sys
 import time
 
+from pathlib import Path
+
 import numpy as np
 
+from npgan.checkpoints import generator_arrays
 from npgan.data import load_mnist
 from npgan.evaluate import Evaluator, code_accuracy
 from npgan.gan import GAN, GANConfig, sample_z, to_unit_range
@@ -224,6 +230,11 @@ def main(argv=None):
     print(line)
     with open(args.out, "a") as f:
         f.write(line + "\n")
+    save_dir = Path(args.out).with_suffix("")  # the raw G and the average, for npgan.evaluate / npgan.sample
+    save_dir.mkdir(parents=True, exist_ok=True)
+    for tag, G in (("G", gan.G), ("avg", gan.sampler)):
+        np.savez(save_dir / f"{args.name}-{tag}.npz", **generator_arrays(
+            G, config.z_size, 0, config.codes, model=config.model, epoch=result["epochs"]))
     return 0
 
 
