@@ -48,7 +48,6 @@ def parse_value(text):
 
 
 def apply_variants(gan, variants):
-    config = gan.config
     for variant in variants:
         name, _, value = variant.partition("=")
         if name == "g-info-scale":
