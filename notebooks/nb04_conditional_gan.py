@@ -5,7 +5,7 @@ from measured import CONDITIONAL as M
 
 
 WORST_DIGIT, WORST_ACCURACY = M["notebook_worst_digit"]
-CONSTANT, DECAY, SEED1 = M["cnn_constant"], M["cnn_decay"], M["cnn_decay_seed1"]
+CONSTANT, DECAY, SEED1, SEED2 = M["cnn_constant"], M["cnn_decay"], M["cnn_decay_seed1"], M["cnn_decay_seed2"]
 FULL_EN = (
     f"An epoch of this notebook's training took {M['seconds_per_epoch']:.1f} s on one core of the 2-core machine "
     f"npgan is developed on (while other training runs shared it), so the 100 epochs take about "
@@ -21,7 +21,9 @@ FULL_EN = (
     f"{CONSTANT['worst_digit'][1]:.1%} of its {CONSTANT['worst_digit'][0]}s (FID {CONSTANT['fid']}); with "
     f"`lr_decay = {M['lr_decay']}`, now the conditional run's default, {DECAY['accuracy']:.1%}, the "
     f"worst digit the {DECAY['worst_digit'][0]}s at {DECAY['worst_digit'][1]:.1%} (FID {DECAY['fid']}); on seed 1, "
-    f"{SEED1['accuracy']:.1%}, the {SEED1['worst_digit'][0]}s at {SEED1['worst_digit'][1]:.1%} (FID {SEED1['fid']}).")
+    f"{SEED1['accuracy']:.1%}, the {SEED1['worst_digit'][0]}s at {SEED1['worst_digit'][1]:.1%} (FID {SEED1['fid']}); on "
+    f"seed 2, {SEED2['accuracy']:.1%}, but the {SEED2['worst_digit'][0]}s only {SEED2['worst_digit'][1]:.1%}: "
+    f"the 8s remain this small generator's weak digit.")
 FULL_ZH = (
     f"在开发 npgan 的双核机器上(同时还有别的训练在跑),本笔记本的训练用一个核每个 epoch 需要 "
     f"{M['seconds_per_epoch']:.1f} 秒,所以 100 个 epoch 大约需要 {100 * M['seconds_per_epoch'] / 60:.0f} 分钟。"
@@ -35,7 +37,9 @@ FULL_ZH = (
     f"它的 {CONSTANT['worst_digit'][0]} 只有 {CONSTANT['worst_digit'][1]:.1%}(FID {CONSTANT['fid']});"
     f"加上 `lr_decay = {M['lr_decay']}`(现在条件训练的默认值)后为 {DECAY['accuracy']:.1%},"
     f"认得最差的 {DECAY['worst_digit'][0]} 为 {DECAY['worst_digit'][1]:.1%}(FID {DECAY['fid']});用种子 1 时为 "
-    f"{SEED1['accuracy']:.1%},{SEED1['worst_digit'][0]} 为 {SEED1['worst_digit'][1]:.1%}(FID {SEED1['fid']})。")
+    f"{SEED1['accuracy']:.1%},{SEED1['worst_digit'][0]} 为 {SEED1['worst_digit'][1]:.1%}(FID {SEED1['fid']});"
+    f"用种子 2 时为 {SEED2['accuracy']:.1%},但 {SEED2['worst_digit'][0]} 只有 {SEED2['worst_digit'][1]:.1%}:"
+    f"8 仍是这个小生成器最弱的数字。")
 
 NB04 = [
     md(r"""
