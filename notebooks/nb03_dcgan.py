@@ -701,14 +701,14 @@ sample_grid_figure(new_samples, title="New digits from the saved DCGAN")
 
 `npgan.evaluate` scores samples with a reference classifier: FID (the distance between the statistics of
 the classifier's features on the samples and on real test digits; lower is better), the smallest class's
-share, and how often the classifier is confident. Its classifier is trained once, about 30 s at one
-thread, and cached beside the data (or in `~/.cache/npgan` when that folder is read-only). The full run
+share, and how often the classifier is confident. Its classifier, by default a small CNN (99.31% right on
+MNIST's test digits), is trained once, about 75 s of CPU time at one thread, and cached beside the data (or in `~/.cache/npgan` when that folder is read-only). The full run
 scores $G$ and its average on the same 2,000 latent vectors; fast mode skips it.
 """, r"""
 ## 它们画得有多好?
 
 `npgan.evaluate` 用一个参考分类器给样本打分:FID(分类器在样本上和在真实测试数字上提取的特征,其统计量之间的距离;
-越低越好)、最小类别所占的比例,以及分类器有把握的样本比例。这个分类器只训练一次(单线程约 30 秒),
+越低越好)、最小类别所占的比例,以及分类器有把握的样本比例。这个分类器默认是一个小型 CNN(在 MNIST 测试数字上的正确率为 99.31%),只训练一次(单线程约 75 秒 CPU 时间),
 缓存在数据旁边(数据文件夹只读时缓存在 `~/.cache/npgan`)。完整运行用同样 2,000 个潜在向量为 $G$ 和它的平均打分;快速模式跳过这一步。
 """),
     code(r"""

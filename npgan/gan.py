@@ -31,7 +31,11 @@ only slowly: the tutorial's networks drew the asked-for digit 80% of the time af
 also shown real images with a *wrong* label, to be called fake (the "matching-aware" discriminator of
 Reed et al., 2016): ``mismatch`` is the share of D's negative examples that are such pairs, taking the
 place of fakes so the step costs no more. With half, 97% of the digits are right after 100 epochs (and
-FID 19 instead of 32; both by ``npgan.evaluate``).
+FID 19 instead of 32; both by ``npgan.evaluate``'s MLP judge, at the tutorial's constant learning rate).
+The stricter CNN judge still saw only 77.5% of the asked-for 9s, speckled late in the run: the conditional
+tutorial therefore decays its learning rates by default (``lr_decay`` 0.97, :attr:`npgan.models.Model.
+conditional`), which lifts them to 92.2% and all digits from 90.5% to 95.8% (seed 0; the worst, the 8s,
+86.4%) at no cost per step.
 """
 import contextlib
 from dataclasses import dataclass
@@ -90,9 +94,11 @@ class GANConfig:
 
     @classmethod
     def for_model(cls, model="tutorial", **overrides):
-        """The config of ``model`` with its own defaults, then the recipe of ``overrides``' loss and penalty
+        """The config of ``model`` with its own defaults (and, for a conditional run, its conditional ones:
+        :attr:`npgan.models.Model.conditional`), then the recipe of ``overrides``' loss and penalty
         (:data:`npgan.recipes.RECIPES`: optimizer, learning rate, constraint, D steps), then ``overrides``."""
-        base = {**model_spec(model).defaults, **overrides}
+        spec = model_spec(model)
+        base = {**spec.defaults, **(spec.conditional if overrides.get("conditional") else {}), **overrides}
         settings = recipe(base.get("loss", cls.loss), base.get("penalty", cls.penalty))
         return cls(**{**base, **settings, **overrides, "model": model})
 

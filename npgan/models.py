@@ -131,18 +131,25 @@ def dcgan(config, rng, dtype):
 
 @dataclass(frozen=True)
 class Model:
-    """A named architecture: its builder, the hyperparameters it changes from the tutorial's, and the
-    config fields only it reads (a flag for another model's field is refused)."""
+    """A named architecture: its builder, the hyperparameters it changes from the tutorial's, the config
+    fields only it reads (a flag for another model's field is refused), and the hyperparameters its
+    conditional run changes on top of its defaults (``--conditional``)."""
 
     build: Callable
     defaults: dict = field(default_factory=dict)
     options: tuple = ()
     summary: str = ""
+    conditional: dict = field(default_factory=dict)
 
 
 MODELS = {
+    # --conditional: the learning rates decay 3% an epoch (issue 18). At the tutorial's constant rate, the CNN
+    # judge recognised 77.5% of the asked-for 9s after 100 epochs (speckled digits); with the decay every
+    # digit clears 85% on seeds 0 and 1 (worst: the 8s, 86.4% and 91.1%; not seed 2, whose 8s reach 81.0%),
+    # at no cost per epoch. The unconditional tutorial keeps its constant rate.
     "tutorial": Model(tutorial, {}, ("g_hidden", "d_hidden"),
-                      "the tutorial's one-hidden-layer MLPs (G 100-128-784, D 784-128-1)"),
+                      "the tutorial's one-hidden-layer MLPs (G 100-128-784, D 784-128-1)",
+                      conditional=dict(lr_decay=0.97)),
     "mlp-bn": Model(mlp_bn, dict(alpha=0.2, smooth=0.0, lr=2e-4, beta1=0.5, batch_size=64, ema=0.999), (),
                     "deeper MLPs with batch norm (G 100-128-256-512-1024-784, D 784-512-256-1)"),
     "dcgan": Model(dcgan, dict(alpha=0.2, smooth=0.0, lr=2e-4, beta1=0.5, batch_size=64, ema=0.999), ("width",),

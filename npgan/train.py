@@ -266,9 +266,16 @@ HYPERPARAMETERS = (  # (GANConfig field, argparse type, help)
 
 
 def _defaults_text(name):
-    """``"0.002"`` if every model has the same default, else ``"tutorial 0.002, mlp-bn 0.0002"``."""
-    values = {model: getattr(GANConfig.for_model(model), name) for model, spec in MODELS.items()
-              if name not in _model_options() or name in spec.options}
+    """``"0.002"`` if every model has the same default, else ``"tutorial 0.002, mlp-bn 0.0002"``; a model's
+    conditional default, where it differs, as ``"tutorial --conditional 0.999"``."""
+    values = {}
+    for model, spec in MODELS.items():
+        if name in _model_options() and name not in spec.options:
+            continue
+        values[model] = getattr(GANConfig.for_model(model), name)
+        conditional = getattr(GANConfig.for_model(model, conditional=True), name)
+        if conditional != values[model]:
+            values[f"{model} --conditional"] = conditional
     if len(set(values.values())) == 1:
         return str(next(iter(values.values())))
     return ", ".join(f"{model} {value}" for model, value in values.items())

@@ -17,6 +17,7 @@ from npgan.flags import add_training_flags, check_training_flags
 from npgan.recipes import RECIPES, recipe, recipe_table
 from npgan.train import main, train
 
+LR_DECAY = 0.97  # the conditional tutorial's default learning-rate decay (issue 18)
 SMALL = ["--z-size", "8", "--g-hidden", "16", "--d-hidden", "16", "--batch-size", "10", "--no-progress"]
 
 
@@ -51,6 +52,24 @@ def test_recipes_sit_between_the_model_defaults_and_the_flags():
     for model in models.MODELS:
         assert GANConfig.for_model(model) == GANConfig(**{**models.MODELS[model].defaults, "model": model})
     assert recipe("minimax") == {} and recipe("lsgan", "r1") == {}
+
+
+def test_the_conditional_tutorial_decays_its_learning_rate_and_nothing_else_changes(capsys):
+    """Issue 18: with the tutorial's constant rate, the CNN judge recognised only 77.5% of the conditional
+    tutorial's asked-for 9s after 100 epochs; a learning rate decaying per epoch lifts every digit above 85%
+    at no cost per epoch. The unconditional tutorial and the other models keep their settings exactly."""
+    assert models.MODELS["tutorial"].conditional == {"lr_decay": LR_DECAY}
+    assert GANConfig.for_model("tutorial") == GANConfig()  # the tutorial's, bit for bit
+    assert GANConfig.for_model("tutorial", conditional=True) == GANConfig(conditional=True, lr_decay=LR_DECAY)
+    assert GANConfig.for_model("tutorial", conditional=True, lr_decay=1.0).lr_decay == 1.0  # a flag wins
+    assert GANConfig.for_model("tutorial", conditional=True, loss="wgan").lr_decay == LR_DECAY  # recipes keep it
+    for model in ("mlp-bn", "dcgan"):
+        assert GANConfig.for_model(model, conditional=True) == GANConfig(
+            **{**models.MODELS[model].defaults, "model": model, "conditional": True})
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert f"(default: tutorial 1.0, tutorial --conditional {LR_DECAY}, mlp-bn 1.0, dcgan 1.0)" in " ".join(
+        capsys.readouterr().out.split())
 
 
 def test_recipe_table_lists_every_recipe_in_help(capsys):
