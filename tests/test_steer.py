@@ -71,7 +71,7 @@ def plain_generator(tmp_path):
     return path
 
 
-def test_steer_command_writes_the_end_images(plain_generator, tmp_path, capsys, mnist_dir, cache_dir, mnist_evaluator):
+def test_steer_command_writes_the_end_images(plain_generator, tmp_path, capsys, mnist_dir, cache_dir, test_judge):
     npy, png = tmp_path / "sevens.npy", tmp_path / "paths.png"
     code = sample_main(["--checkpoint", str(plain_generator), "--steer", "7", "--steps", "5", "--n", "3",
                         "--data-dir", str(mnist_dir), "--cache-dir", str(cache_dir), "--out", str(png),
