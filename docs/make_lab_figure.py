@@ -1,7 +1,8 @@
 """Make ``docs/figures/lab_grid25.gif``: a vanilla GAN and a cure on the grid of 25 Gaussians, side by side.
 
-    python docs/make_lab_figure.py --steps 8000 --seed 0 --vanilla "--loss ns" \
-        --cure "--penalty r1 --penalty-weight 0.1 --optimizer adam --lr 0.001 --lr-decay 0.8" --cure-name "R1 + lr decay"
+    python docs/make_lab_figure.py --steps 20000 --seed 0 --vanilla "--loss ns" \
+        --cure "--loss hinge --no-spectral-norm --lr 0.001 --beta1 0.5 --lr-decay 0.85 --ema 0.999 --pack 2 --d-steps 2" \
+        --cure-name "the cure: hinge, lr decay, EMA, --pack 2 --d-steps 2"
 
 Both runs are ``python -m npgan.lab`` runs (the recipes are its flags), logged every ``steps/frames`` steps;
 each GIF frame shows the two at the same step, as ``npgan.lab.pictures`` draws them. Kept small for the
