@@ -181,6 +181,17 @@ class _Convolution(Layer):
         Q = -(-self.kernel_size // self.stride)
         return Q * Q * read < self.kernel_size ** 2 * written
 
+    def spread(self, rows, W_matrix, grid, size):
+        """``col2im(rows @ W_matrix)``, channels-last (N, *size, channels written): each row of ``rows``
+        (N h w, channels read), one per point of ``grid`` = (N, h, w), paints a ``k x k`` patch, overlapping
+        patches add, the border ``padding`` is dropped. ``Conv2d.backward``'s ``dx`` and
+        ``ConvTranspose2d.forward``; by :func:`col2im_by_phases` where that copies less."""
+        if self.phases_copy_less():
+            return col2im_by_phases(rows.reshape(*grid, -1), self.params["W"], self.stride, self.padding, size)
+        cols = np.matmul(rows, W_matrix)                         # (N h w, k k written)
+        out = np.zeros((grid[0], *size, cols.shape[1] // self.kernel_size ** 2), cols.dtype)
+        return col2im(cols, out, self.kernel_size, self.stride, self.padding)
+
 
 class Conv2d(_Convolution):
     """2-D convolution (cross-correlation, as every deep learning library computes it).
@@ -251,14 +262,9 @@ class Conv2d(_Convolution):
             self.grads["b"] += column_sums(dy)
         if not input_grad:
             return None
-        N, C, H, W = self.input_shape
-        if self.phases_copy_less():
-            dx = col2im_by_phases(dy.reshape(N, -1, self.output_size(W), self.out_channels),
-                                  self.params["W"], self.stride, self.padding, (H, W))
-            return channels_first(dx)
-        dcols = np.matmul(dy, self.W_matrix.T)                  # (N H_out W_out, k k in)
-        dx = col2im(dcols, np.zeros((N, H, W, C), dcols.dtype), self.kernel_size, self.stride, self.padding)
-        return channels_first(dx)
+        N, _, H, W = self.input_shape
+        dcols_grid = (N, self.output_size(H), self.output_size(W))  # dcols = dY @ W_matrix.T: a row per window
+        return channels_first(self.spread(dy, self.W_matrix.T, dcols_grid, (H, W)))
 
     def double_backward(self, v, dy):
         """The backward pass of ``backward``: ``v = dP/d(dx)`` (N, in, H, W), ``dy`` (N, out, H_out, W_out) as
@@ -324,14 +330,8 @@ class ConvTranspose2d(_Convolution):
         N, _, H, W = self.input_shape = x.shape
         self.x = channels_last(x).reshape(-1, self.in_channels)  # (N H W, in): kept for dW
         self.W_matrix = self.weight_matrix()                     # kept for dx: the weights of this pass
-        k, s, p = self.kernel_size, self.stride, self.padding
-        size = (self.output_size(H), self.output_size(W))
-        if self.phases_copy_less():   # Conv2d.backward's dx, with this layer's (in, out, k, k) as its (out, in, k, k)
-            y = col2im_by_phases(self.x.reshape(N, H, W, self.in_channels), self.params["W"], s, p, size)
-            return channels_first(y + self.params["b"])
-        cols = np.matmul(self.x, self.W_matrix)                  # (N H W, k k out)
-        y = np.zeros((N, *size, self.out_channels), dtype=cols.dtype)
-        col2im(cols, y, k, s, p)
+        # Conv2d.backward's dx, with this layer's W (in, out, k, k) in the place of a Conv2d's (out, in, k, k)
+        y = self.spread(self.x, self.W_matrix, (N, H, W), (self.output_size(H), self.output_size(W)))
         y += self.params["b"]
         return channels_first(y)
 
