@@ -61,6 +61,16 @@ def mnist_dir():
     pytest.skip(message)
 
 
+@pytest.fixture
+def offline(monkeypatch):
+    """Fail loudly if anything tries to download: a test that reaches the network with bad input let through."""
+    from npgan import data
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("the network must not be touched")
+    monkeypatch.setattr(data, "_download_all", no_download)
+
+
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory):
     """Where the tests' evaluator caches its classifier (never the MNIST folder)."""

@@ -36,13 +36,6 @@ def assert_one_line(err, prog, *words):
 
 
 @pytest.fixture
-def offline(monkeypatch):
-    def no_download(*args, **kwargs):
-        raise AssertionError("the network must not be touched")
-    monkeypatch.setattr(data, "_download_all", no_download)
-
-
-@pytest.fixture
 def a_file(tmp_path):
     path = tmp_path / "a-file"
     path.write_text("not a folder")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from npgan import data, evaluate
+from npgan import evaluate
 from npgan.classifier import RECIPES
 from npgan.data import DATASETS, load_mnist
 from npgan.evaluate import Evaluator, format_table, main
@@ -25,11 +25,8 @@ TINY_CACHE = "mnist-mlp-classifier.npz"
 
 
 @pytest.fixture(autouse=True)
-def offline(monkeypatch):
-    """Tests never download: a test that would (by reaching the data with a bad input let through) fails."""
-    def no_download(*args, **kwargs):
-        raise AssertionError("the network must not be touched")
-    monkeypatch.setattr(data, "_download_all", no_download)
+def never_download(offline):
+    """Every test here runs offline (conftest's ``offline``)."""
 
 
 # --- The Evaluator and its cache, on synthetic data ------------------------------------------------------
