@@ -128,7 +128,7 @@ def main():
     steps = args.steps or (10 if args.model == "dcgan" else 100)
     images = load_mnist("train", data_dir=args.mnist_dir, download=False)[0][TF1_VALIDATION_SIZE:]
     torch.set_num_threads(args.threads)
-    gan, rng = GAN(GANConfig.for_model(args.model)), np.random.default_rng(0)
+    gan, rng = GAN(GANConfig.for_model(args.model, loss="ns"))  # the ns models torch_reference.py writes, np.random.default_rng(0)
     step, batches_for = torch_reference._make_trainer(images, gan.config.batch_size, 0, args.model, gan.config.width)
     ours, theirs, our_totals, their_totals = [], [], [], []
     with threadpool_limits(limits=args.threads, user_api="blas"):

@@ -43,7 +43,9 @@ DEFAULT_STEPS = {"tutorial": None, "mlp-bn": 200, "dcgan": 30}  # None: a whole 
 
 
 def config_for(model, width=None, conditional=False, info=False):
-    return GANConfig.for_model(model, conditional=conditional, info=info, **({"width": width} if width else {}))
+    # loss="ns": the models as torch_reference.py writes them (their plain runs now default to other recipes)
+    return GANConfig.for_model(model, conditional=conditional, info=info, loss="ns",
+                               **({"width": width} if width else {}))
 
 
 def time_npgan(config, images, labels, steps, repeats):

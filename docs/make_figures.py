@@ -1,13 +1,14 @@
 """Make every figure under ``docs/figures/`` from the output folders of real training runs.
 
-The runs (one BLAS thread each, on this project's 2-core machine; see the README for their times):
+The runs (one BLAS thread each, on this project's 2-core machine; see the README for their times; they
+predate ``--loss``, so ``--loss ns`` repeats them now that mlp-bn and dcgan default to other objectives):
 
     python -m npgan.train --out runs/tutorial                                      # the tutorial, 100 epochs
     python -m npgan.train --conditional --out runs/tutorial-conditional           # ... asked for digits
-    python -m npgan.train --model mlp-bn --minutes 20 --eval-every 2 --out runs/mlp-bn
+    python -m npgan.train --model mlp-bn --loss ns --minutes 20 --eval-every 2 --out runs/mlp-bn
     python -m npgan.train --model mlp-bn --conditional --minutes 20 --eval-every 2 --out runs/mlp-bn-conditional
-    python -m npgan.train --model dcgan --minutes 20 --eval-every 2 --out runs/dcgan
-    python -m npgan.train --model mlp-bn --lr-decay 0.97 --minutes 20 --eval-every 2 --out runs/mlp-bn-lr-decay
+    python -m npgan.train --model dcgan --loss ns --minutes 20 --eval-every 2 --out runs/dcgan
+    python -m npgan.train --model mlp-bn --loss ns --lr-decay 0.97 --minutes 20 --eval-every 2 --out runs/mlp-bn-lr-decay
 
 (each with ``--data-dir`` naming the MNIST folder), then:
 

@@ -5,7 +5,7 @@ Every figure here was measured; the comment beside it says how. The markdown of 
 """
 
 DCGAN = {
-    # The lead's full run, `python -m npgan.train --model dcgan --minutes 20 --eval-every 2` (width 32, EMA
+    # The lead's full run, `python -m npgan.train --model dcgan --loss ns --minutes 20 --eval-every 2` (width 32, EMA
     # 0.999, one BLAS thread, the other core training another model), scored by `python -m npgan.evaluate`
     # on 10,000 samples; the live G's and the borrowed-statistics figures by benchmarks/ema_batchnorm.py.
     "width": 32,
@@ -16,7 +16,7 @@ DCGAN = {
     "fid_average_early": 57.4,  # an earlier run of the same recipe after 9 epochs (5,000 samples) ...
     "fid_early": 60.5,          # ... and its live G
     "fid_pytorch": 43.3,        # benchmarks/torch_reference.py --model dcgan --width 32 --train-minutes 20 (23 epochs)
-    "fid_mlp_bn": 10.0,         # python -m npgan.train --model mlp-bn --minutes 20 (75 epochs), the saved generator
+    "fid_mlp_bn": 10.0,         # python -m npgan.train --model mlp-bn --loss ns --minutes 20 (75 epochs), the saved generator
 }
 
 CONDITIONAL = {

@@ -6,23 +6,25 @@ STEPS_PER_EPOCH = 55_000 // 64  # the full run: TF1's 55,000 training images, ba
 MINUTES_PER_EPOCH = M["minutes"] / M["epochs"]
 
 FULL_EN = (
-    f"The full run, `python -m npgan.train --model dcgan --minutes 20` (width {M['width']}, the default), trained "
+    f"The full run, `python -m npgan.train --model dcgan --loss ns --minutes 20` (width {M['width']}, the default), trained "
     f"{M['epochs']} epochs in {M['minutes']:.0f} minutes on one core of the 2-core machine npgan is developed on, "
     f"about {MINUTES_PER_EPOCH:.2f} minutes an epoch of {STEPS_PER_EPOCH} steps (the other core was training "
     f"another model). `python -m npgan.evaluate` gives its weight average (the saved generator) an FID of "
     f"{M['fid_average']:.1f} and the live G {M['fid']:.1f}: after {M['epochs']} epochs the average no longer helps "
     f"much (after 9 epochs it did: {M['fid_average_early']:.1f} against {M['fid_early']:.1f}). For comparison, the "
     f"tutorial's 100 epochs score 44, PyTorch running this DCGAN for the same 20 minutes {M['fid_pytorch']:.1f}, "
-    f"and npgan's batch-norm MLP (`--model mlp-bn`) {M['fid_mlp_bn']:.1f}: lower is better.")
+    f"and npgan's batch-norm MLP (`--model mlp-bn --loss ns`) {M['fid_mlp_bn']:.1f}: lower is better. (Both "
+    f"models now train with other losses by default, each the best measured in 20 minutes: notebook 05.)")
 FULL_ZH = (
-    f"完整运行 `python -m npgan.train --model dcgan --minutes 20`(默认宽度 {M['width']})在开发 npgan 的双核机器上用一个核"
+    f"完整运行 `python -m npgan.train --model dcgan --loss ns --minutes 20`(默认宽度 {M['width']})在开发 npgan 的双核机器上用一个核"
     f"在 {M['minutes']:.0f} 分钟里训练了 {M['epochs']} 个 epoch,每个 epoch({STEPS_PER_EPOCH} 步)约 "
     f"{MINUTES_PER_EPOCH:.2f} 分钟(另一个核同时在训练别的模型)。"
     f"`python -m npgan.evaluate` 给出权重平均(即保存的生成器)的 FID 为 {M['fid_average']:.1f},"
     f"实时的 G 为 {M['fid']:.1f}:训练 {M['epochs']} 个 epoch 之后,权重平均已经帮不了多少"
     f"(第 9 个 epoch 时还有帮助:{M['fid_average_early']:.1f} 对 {M['fid_early']:.1f})。作为比较,"
     f"教程训练 100 个 epoch 的得分是 44,PyTorch 用同样的 20 分钟训练这个 DCGAN 得 "
-    f"{M['fid_pytorch']:.1f},npgan 的批归一化 MLP(`--model mlp-bn`)得 {M['fid_mlp_bn']:.1f}:越低越好。")
+    f"{M['fid_pytorch']:.1f},npgan 的批归一化 MLP(`--model mlp-bn --loss ns`)得 {M['fid_mlp_bn']:.1f}:越低越好。"
+    f"(这两个模型现在默认用别的损失函数训练,各自是 20 分钟内测得最好的:见笔记本 05。)")
 
 NB03 = [
     md(r"""
@@ -334,7 +336,9 @@ Leaky ReLU with slope 0.2 in D; tanh for the image; weights drawn from $\mathcal
 training oscillate). G ends with `Flatten` and D begins with `Reshape`, so both speak in rows of 784
 pixels like the tutorial's networks: the same loss, sample grids and generator files serve every model.
 
-The hyperparameters are the defaults of `python -m npgan.train --model dcgan`:
+The hyperparameters are those of `python -m npgan.train --model dcgan --loss ns`, the paper's BCE loss
+(`--model dcgan` alone now trains with the hinge loss and spectral norm, which scored best in 20 minutes;
+notebook 05 shows why):
 """, r"""
 ## 用 npgan 的网络层搭建 DCGAN
 
@@ -356,10 +360,11 @@ DCGAN 论文的规则都在这里:用带步长的卷积代替池化(让网络自
 (常用的 0.9 会让他们的训练来回震荡)。生成器以 `Flatten` 结尾,辨别器以 `Reshape` 开头,
 所以两个网络和教程的网络一样,都以 784 个像素的行作为接口:同样的损失函数、样本网格和生成器文件适用于所有模型。
 
-超参数取 `python -m npgan.train --model dcgan` 的默认值:
+超参数取 `python -m npgan.train --model dcgan --loss ns` 的值,即论文的 BCE 损失
+(单独的 `--model dcgan` 现在用 hinge 损失和谱归一化训练,它在 20 分钟内得分最好;笔记本 05 讲为什么):
 """),
     code(r"""
-config = GANConfig.for_model("dcgan")     # the trainer's defaults for --model dcgan
+config = GANConfig.for_model("dcgan", loss="ns")     # the trainer's settings for --model dcgan --loss ns
 z_size, alpha, smooth = config.z_size, config.alpha, config.smooth
 lr, beta1, batch_size = config.lr, config.beta1, config.batch_size
 width = 8 if FAST else config.width       # kernels of D's first convolution
@@ -404,8 +409,8 @@ rng = np.random.default_rng(seed)
 G = generator(z_size, width, rng)
 D = discriminator(width, alpha, rng)
 
-# The same layers as npgan.models.dcgan, which python -m npgan.train --model dcgan trains
-G_lib, D_lib = dcgan(GANConfig.for_model("dcgan", width=width), rng=0, dtype=np.float32)
+# The same layers as npgan.models.dcgan, which python -m npgan.train --model dcgan --loss ns trains
+G_lib, D_lib = dcgan(GANConfig.for_model("dcgan", loss="ns", width=width), rng=0, dtype=np.float32)
 print("same layers as npgan.models.dcgan:", describe(G) == describe(G_lib) and describe(D) == describe(D_lib))
 
 h = sample_z(rng, 2, z_size)
@@ -729,7 +734,7 @@ else:
 """ + FULL_EN + r"""
 
 The command line trains the same model, resumably, and keeps the samples and the best generator:
-`python -m npgan.train --model dcgan --ema 0.999 --minutes 20 --eval-every 1 --out out/dcgan`, then
+`python -m npgan.train --model dcgan --loss ns --ema 0.999 --minutes 20 --eval-every 1 --out out/dcgan`, then
 `python -m npgan.sample --checkpoint out/dcgan/generator.npz` and
 `python -m npgan.evaluate --checkpoint out/dcgan/generator.npz`.
 """, r"""
@@ -738,7 +743,7 @@ The command line trains the same model, resumably, and keeps the samples and the
 """ + FULL_ZH + r"""
 
 命令行可以训练同样的模型(随时可以中断后继续),并保存样本和最好的生成器:
-`python -m npgan.train --model dcgan --ema 0.999 --minutes 20 --eval-every 1 --out out/dcgan`,然后
+`python -m npgan.train --model dcgan --loss ns --ema 0.999 --minutes 20 --eval-every 1 --out out/dcgan`,然后
 `python -m npgan.sample --checkpoint out/dcgan/generator.npz` 和
 `python -m npgan.evaluate --checkpoint out/dcgan/generator.npz`。
 """),

@@ -54,13 +54,15 @@ def add_training_flags(parser, defaults):
     return group
 
 
-def check_training_flags(parser, explicit):
+def check_training_flags(parser, explicit, objective=None):
     """Refuse combinations of the flags given (``explicit``: GANConfig field -> value) that cannot be meant,
-    by ``parser.error`` (one line, exit status 2). Legal but unusual ones (clipping with BCE) pass."""
-    penalty = explicit.get("penalty", "none")
-    settings = {**recipe(explicit.get("loss", "ns"), penalty), **explicit}
+    by ``parser.error`` (one line, exit status 2). Legal but unusual ones (clipping with BCE) pass.
+    ``objective``: the loss and penalty the run trains with where no flag chose them (a model's own)."""
+    chosen = {**(objective or {}), **explicit}
+    penalty = chosen.get("penalty", "none")
+    settings = {**recipe(chosen.get("loss", "ns"), penalty), **explicit}
     if "penalty_weight" in explicit and penalty == "none":
         parser.error("--penalty-weight goes with --penalty gp or --penalty r1")
     adam_only = [name for name in ("beta1", "beta2") if name in explicit]
     if adam_only and settings.get("optimizer") == "rmsprop":
-        parser.error(f"--{adam_only[0]} is Adam's: --optimizer rmsprop has no betas")
+        parser.error(f"--{adam_only[0]} is Adam's, and this run's optimizer is rmsprop (no betas): add --optimizer adam")

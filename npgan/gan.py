@@ -94,11 +94,10 @@ class GANConfig:
 
     @classmethod
     def for_model(cls, model="tutorial", **overrides):
-        """The config of ``model`` with its own defaults (and, for a conditional run, its conditional ones:
-        :attr:`npgan.models.Model.conditional`), then the recipe of ``overrides``' loss and penalty
+        """The config of ``model`` with its own settings (:meth:`npgan.models.Model.settings`: its defaults,
+        its best objective for a plain run, its conditional settings), then the recipe of the loss and penalty
         (:data:`npgan.recipes.RECIPES`: optimizer, learning rate, constraint, D steps), then ``overrides``."""
-        spec = model_spec(model)
-        base = {**spec.defaults, **(spec.conditional if overrides.get("conditional") else {}), **overrides}
+        base = model_spec(model).settings(overrides)
         settings = recipe(base.get("loss", cls.loss), base.get("penalty", cls.penalty))
         return cls(**{**base, **settings, **overrides, "model": model})
 

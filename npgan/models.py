@@ -132,14 +132,26 @@ def dcgan(config, rng, dtype):
 @dataclass(frozen=True)
 class Model:
     """A named architecture: its builder, the hyperparameters it changes from the tutorial's, the config
-    fields only it reads (a flag for another model's field is refused), and the hyperparameters its
-    conditional run changes on top of its defaults (``--conditional``)."""
+    fields only it reads (a flag for another model's field is refused), the hyperparameters its
+    conditional run changes on top of its defaults (``--conditional``), and the objective (loss and
+    penalty) its plain run trains with: the best one measured, whose recipe then applies
+    (:data:`npgan.recipes.RECIPES`). The objective is the model's only when the run gives neither a loss nor
+    a penalty and is neither conditional nor InfoGAN: those runs keep the loss they were measured with."""
 
     build: Callable
     defaults: dict = field(default_factory=dict)
     options: tuple = ()
     summary: str = ""
     conditional: dict = field(default_factory=dict)
+    objective: dict = field(default_factory=dict)
+
+    def settings(self, overrides):
+        """The model's settings under ``overrides`` (GANConfig fields given), before any recipe: its
+        defaults, its objective unless ``overrides`` chooses its own or is conditional or InfoGAN, its
+        conditional settings for a conditional run, then ``overrides``."""
+        own_objective = not ({"loss", "penalty", "conditional", "info"} & {k for k, v in overrides.items() if v})
+        return {**self.defaults, **(self.objective if own_objective else {}),
+                **(self.conditional if overrides.get("conditional") else {}), **overrides}
 
 
 MODELS = {
@@ -150,10 +162,14 @@ MODELS = {
     "tutorial": Model(tutorial, {}, ("g_hidden", "d_hidden"),
                       "the tutorial's one-hidden-layer MLPs (G 100-128-784, D 784-128-1)",
                       conditional=dict(lr_decay=0.97)),
+    # objective: the best of issue 16's twenty CPU-minute runs (README, "Twenty CPU-minutes each"). mlp-bn:
+    # R1 (FID 4.5 against 10.0 for ns; every class >= 9.2%). dcgan: hinge with spectral norm (26.2 against 38.6).
     "mlp-bn": Model(mlp_bn, dict(alpha=0.2, smooth=0.0, lr=2e-4, beta1=0.5, batch_size=64, ema=0.999), (),
-                    "deeper MLPs with batch norm (G 100-128-256-512-1024-784, D 784-512-256-1)"),
+                    "deeper MLPs with batch norm (G 100-128-256-512-1024-784, D 784-512-256-1)",
+                    objective=dict(penalty="r1")),
     "dcgan": Model(dcgan, dict(alpha=0.2, smooth=0.0, lr=2e-4, beta1=0.5, batch_size=64, ema=0.999), ("width",),
-                   "a small convolutional GAN (DCGAN): transposed convolutions up, convolutions down"),
+                   "a small convolutional GAN (DCGAN): transposed convolutions up, convolutions down",
+                   objective=dict(loss="hinge")),
 }
 
 

@@ -368,7 +368,8 @@ def _check_flags(parser, args, explicit):
         parser.error("--labels goes with --images")
     if explicit.get("conditional") and args.images and not args.labels:
         parser.error("--conditional with --images needs --labels")
-    check_training_flags(parser, explicit)
+    chosen = MODELS[model].settings(explicit)
+    check_training_flags(parser, explicit, {name: chosen[name] for name in ("loss", "penalty") if name in chosen})
 
 
 def _start_or_resume(parser, args, explicit):

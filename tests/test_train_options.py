@@ -48,10 +48,29 @@ def test_recipes_sit_between_the_model_defaults_and_the_flags():
     assert (clipped.optimizer, clipped.lr, clipped.clip, clipped.d_steps) == ("rmsprop", 5e-5, 0.01, 5)
     assert GANConfig.for_model("dcgan", loss="hinge").spectral_norm
     assert not GANConfig.for_model("dcgan", loss="hinge", spectral_norm=False).spectral_norm
-    # no recipe for ns: every model exactly as before this stage
+    # no recipe for ns: every model with the ns loss exactly as before this stage
     for model in models.MODELS:
-        assert GANConfig.for_model(model) == GANConfig(**{**models.MODELS[model].defaults, "model": model})
+        assert GANConfig.for_model(model, loss="ns") == GANConfig(**{**models.MODELS[model].defaults, "model": model})
     assert recipe("minimax") == {} and recipe("lsgan", "r1") == {}
+
+
+def test_each_model_trains_with_its_best_objective_unless_a_run_chooses_or_is_conditional_or_infogan():
+    """Issue 16: ``--model mlp-bn`` and ``--model dcgan`` default to the best recipe of the twenty-minute
+    table (R1; hinge with spectral norm), with that recipe's settings; a loss or penalty given replaces the
+    objective as a whole (``--loss lsgan`` is LSGAN's recipe, not LSGAN with R1), and conditional and InfoGAN
+    runs keep the ns loss they were measured with. The tutorial keeps its own."""
+    assert GANConfig.for_model("mlp-bn") == GANConfig.for_model("mlp-bn", penalty="r1")
+    assert (GANConfig.for_model("mlp-bn").optimizer, GANConfig.for_model("mlp-bn").lr) == ("rmsprop", 1e-4)
+    assert GANConfig.for_model("dcgan") == GANConfig.for_model("dcgan", loss="hinge")
+    assert GANConfig.for_model("dcgan").spectral_norm and not GANConfig.for_model("dcgan").critic_batch_norm
+    assert GANConfig.for_model("tutorial") == GANConfig()
+    for model in ("mlp-bn", "dcgan"):
+        assert GANConfig.for_model(model, loss="lsgan") == GANConfig.for_model(model, loss="lsgan", penalty="none")
+        assert GANConfig.for_model(model, penalty="gp").loss == "ns"
+        for variant in (dict(conditional=True), dict(info=True)):
+            config = GANConfig.for_model(model, **variant)
+            assert (config.loss, config.penalty, config.spectral_norm, config.optimizer) == ("ns", "none", False, "adam")
+            assert config == GANConfig.for_model(model, loss="ns", **variant)
 
 
 def test_the_conditional_tutorial_decays_its_learning_rate_and_nothing_else_changes(capsys):
@@ -169,7 +188,7 @@ def test_a_constrained_dcgan_critic_has_no_batch_norm_and_its_generator_keeps_it
     def norms(net):
         return sum(isinstance(layer, BatchNorm) for layer in net.layers)
 
-    for settings, critic_norms in ((dict(), 1), (dict(loss="wgan"), 0), (dict(penalty="r1"), 0),
+    for settings, critic_norms in ((dict(loss="ns"), 1), (dict(), 0), (dict(loss="wgan"), 0), (dict(penalty="r1"), 0),
                                    (dict(loss="hinge"), 0), (dict(loss="lsgan"), 1)):
         gan = GAN(GANConfig.for_model("dcgan", width=4, **settings))
         assert (norms(gan.D), norms(gan.G)) == (critic_norms, 2), settings
@@ -177,7 +196,7 @@ def test_a_constrained_dcgan_critic_has_no_batch_norm_and_its_generator_keeps_it
 
 
 def test_a_penalty_refuses_a_critic_with_batch_norm():
-    G, D = models.build_pair(GANConfig.for_model("dcgan", width=4))
+    G, D = models.build_pair(GANConfig.for_model("dcgan", width=4, loss="ns"))
     with pytest.raises(ValueError, match="BatchNorm"):
         GAN(GANConfig.for_model("dcgan", width=4, penalty="gp"), networks=(G, D))
 
@@ -213,7 +232,7 @@ def test_every_new_flag_reaches_the_saved_config(idx_images, tmp_path):
     (["--beta2", "1"], "--beta2: must be a number in [0, 1)"),
     (["--d-steps", "0"], "--d-steps: must be a positive integer"),
     (["--penalty-weight", "5"], "--penalty-weight goes with --penalty gp or --penalty r1"),
-    (["--loss", "wgan", "--beta1", "0.5"], "--beta1 is Adam's: --optimizer rmsprop has no betas"),
+    (["--loss", "wgan", "--beta1", "0.5"], "--beta1 is Adam's, and this run's optimizer is rmsprop (no betas)"),
     (["--optimizer", "rmsprop", "--beta2", "0.9"], "--beta2 is Adam's"),
 ])
 def test_bad_flags_give_one_line_exit_2_and_write_nothing(idx_images, tmp_path, capsys, flags, message):
@@ -225,9 +244,18 @@ def test_bad_flags_give_one_line_exit_2_and_write_nothing(idx_images, tmp_path, 
     assert not (tmp_path / "out").exists()
 
 
+def test_adam_flags_are_refused_where_the_models_own_recipe_uses_rmsprop(idx_images, tmp_path, capsys):
+    """mlp-bn trains with R1's recipe (RMSprop) unless a flag chooses another objective."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--images", str(idx_images), "--out", str(tmp_path / "out"), "--model", "mlp-bn", "--beta1", "0.5"])
+    assert exit_info.value.code == 2 and "--beta1 is Adam's, and this run's optimizer is rmsprop" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_penalty_with_a_critic_that_keeps_batch_norm_is_refused(idx_images, tmp_path, capsys, monkeypatch):
     """A model whose builder cannot leave batch norm out of D (here: the DCGAN's, made to keep it)."""
-    stubborn = models.Model(lambda config, rng, dtype: models.dcgan(GANConfig.for_model("dcgan", width=4), rng, dtype),
+    stubborn = models.Model(lambda config, rng, dtype: models.dcgan(GANConfig.for_model("dcgan", width=4, loss="ns"), rng,
+                                                                      dtype),
                             dict(models.MODELS["dcgan"].defaults), ("width",))
     monkeypatch.setitem(models.MODELS, "stubborn", stubborn)
     with pytest.raises(SystemExit) as exit_info:
