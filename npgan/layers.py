@@ -206,17 +206,28 @@ class LeakyReLU(Layer):
 
     def forward(self, x):
         self.x = x
+        self._slope = None  # the slope of this x, computed when a backward pass first asks for it
         y = self.alpha * x
         return np.maximum(y, x, out=y)  # the tutorial's tf.maximum(alpha * h1, h1), written over alpha * x
 
+    def slope(self):
+        """``dy/dx`` at the last forward pass's ``x``: 1 where ``x > 0``, ``alpha`` elsewhere, i.e.
+        ``max([x > 0], alpha)``. Kept until the next forward pass: a gradient penalty's ``backward`` and
+        ``double_backward`` both need it. (The 0/1 mask is cast to floats first: ``np.maximum`` of a bool
+        and a float array casts element by element, twice as slowly.)"""
+        if self._slope is None:
+            self._slope = (self.x > 0).astype(self.x.dtype)
+            np.maximum(self._slope, self.alpha, out=self._slope)
+        return self._slope
+
     def backward(self, dy, *, input_grad=True, param_grads=True):
-        """``dy`` (N, D) -> ``dx`` (N, D): the slope is 1 where ``x > 0`` and ``alpha`` elsewhere,
-        i.e. ``max([x > 0], alpha)`` (three passes over the batch: compare, slope, product)."""
+        """``dy`` (N, D) -> ``dx = slope * dy`` (N, D), the slope 1 where ``x > 0`` and ``alpha`` elsewhere."""
         if not input_grad:
             return None
-        slope = np.maximum(self.x > 0, self.alpha, dtype=dy.dtype)
-        slope *= dy
-        return slope
+        slope = self.slope()
+        # written in x's memory order, not dy's: after a convolution that is channels-last, which the
+        # convolution's backward pass then takes without a copy (a plain `slope * dy` would follow dy)
+        return np.multiply(slope, dy, out=np.empty_like(slope, dtype=np.result_type(slope, dy)))
 
     def double_backward(self, v, dy):
         """The backward pass of ``backward`` (``dx = slope(x) * dy``): ``v = dP/d(dx)`` -> ``dP/d(dy) =
