@@ -205,29 +205,24 @@ class LeakyReLU(Layer):
         return {"alpha": self.alpha}
 
     def forward(self, x):
+        """``y = slope * x``, the slope ``max([x > 0], alpha)`` (1 where ``x > 0``, ``alpha`` elsewhere): the same
+        numbers as the tutorial's ``tf.maximum(alpha * h1, h1)``. The slope is kept: it is ``dy/dx``, which
+        every backward pass multiplies by (a gradient penalty's ``backward`` and ``double_backward`` both).
+        (The 0/1 mask is cast to floats before ``np.maximum``: a bool-float maximum casts element by element,
+        twice as slowly.)"""
         self.x = x
-        self._slope = None  # the slope of this x, computed when a backward pass first asks for it
-        y = self.alpha * x
-        return np.maximum(y, x, out=y)  # the tutorial's tf.maximum(alpha * h1, h1), written over alpha * x
-
-    def slope(self):
-        """``dy/dx`` at the last forward pass's ``x``: 1 where ``x > 0``, ``alpha`` elsewhere, i.e.
-        ``max([x > 0], alpha)``. Kept until the next forward pass: a gradient penalty's ``backward`` and
-        ``double_backward`` both need it. (The 0/1 mask is cast to floats first: ``np.maximum`` of a bool
-        and a float array casts element by element, twice as slowly.)"""
-        if self._slope is None:
-            self._slope = (self.x > 0).astype(self.x.dtype)
-            np.maximum(self._slope, self.alpha, out=self._slope)
-        return self._slope
+        self.slope = (x > 0).astype(x.dtype)
+        np.maximum(self.slope, self.alpha, out=self.slope)
+        return x * self.slope
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
         """``dy`` (N, D) -> ``dx = slope * dy`` (N, D), the slope 1 where ``x > 0`` and ``alpha`` elsewhere."""
         if not input_grad:
             return None
-        slope = self.slope()
         # written in x's memory order, not dy's: after a convolution that is channels-last, which the
         # convolution's backward pass then takes without a copy (a plain `slope * dy` would follow dy)
-        return np.multiply(slope, dy, out=np.empty_like(slope, dtype=np.result_type(slope, dy)))
+        dx = np.empty_like(self.slope, dtype=np.result_type(self.slope, dy))
+        return np.multiply(self.slope, dy, out=dx)
 
     def double_backward(self, v, dy):
         """The backward pass of ``backward`` (``dx = slope(x) * dy``): ``v = dP/d(dx)`` -> ``dP/d(dy) =
