@@ -24,7 +24,7 @@ def keep_freed_memory(mmap_threshold=32 << 20, trim_threshold=1 << 30):
     ``trim_threshold`` bytes of freed heap; ``True`` if it took both settings, ``False`` without glibc."""
     try:
         mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):   # no C library to load, or one without mallopt (macOS, musl)
+    except (OSError, AttributeError, TypeError):  # no C library to load (Windows), none with mallopt (macOS, musl)
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     return bool(mallopt(M_MMAP_THRESHOLD, mmap_threshold)) and bool(mallopt(M_TRIM_THRESHOLD, trim_threshold))
