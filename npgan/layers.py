@@ -205,18 +205,24 @@ class LeakyReLU(Layer):
         return {"alpha": self.alpha}
 
     def forward(self, x):
+        """``y = slope * x``, the slope ``max([x > 0], alpha)`` (1 where ``x > 0``, ``alpha`` elsewhere): the same
+        numbers as the tutorial's ``tf.maximum(alpha * h1, h1)``. The slope is kept: it is ``dy/dx``, which
+        every backward pass multiplies by (a gradient penalty's ``backward`` and ``double_backward`` both).
+        (The 0/1 mask is cast to floats before ``np.maximum``: a bool-float maximum casts element by element,
+        twice as slowly.)"""
         self.x = x
-        y = self.alpha * x
-        return np.maximum(y, x, out=y)  # the tutorial's tf.maximum(alpha * h1, h1), written over alpha * x
+        self.slope = (x > 0).astype(x.dtype)
+        np.maximum(self.slope, self.alpha, out=self.slope)
+        return x * self.slope
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
-        """``dy`` (N, D) -> ``dx`` (N, D): the slope is 1 where ``x > 0`` and ``alpha`` elsewhere,
-        i.e. ``max([x > 0], alpha)`` (three passes over the batch: compare, slope, product)."""
+        """``dy`` (N, D) -> ``dx = slope * dy`` (N, D), the slope 1 where ``x > 0`` and ``alpha`` elsewhere."""
         if not input_grad:
             return None
-        slope = np.maximum(self.x > 0, self.alpha, dtype=dy.dtype)
-        slope *= dy
-        return slope
+        # written in x's memory order, not dy's: after a convolution that is channels-last, which the
+        # convolution's backward pass then takes without a copy (a plain `slope * dy` would follow dy)
+        dx = np.empty_like(self.slope, dtype=np.result_type(self.slope, dy))
+        return np.multiply(self.slope, dy, out=dx)
 
     def double_backward(self, v, dy):
         """The backward pass of ``backward`` (``dx = slope(x) * dy``): ``v = dP/d(dx)`` -> ``dP/d(dy) =
