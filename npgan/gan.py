@@ -96,10 +96,12 @@ class GANConfig:
     def for_model(cls, model="tutorial", **overrides):
         """The config of ``model`` with its own settings (:meth:`npgan.models.Model.settings`: its defaults,
         its best objective for a plain run, its conditional settings), then the recipe of the loss and penalty
-        (:data:`npgan.recipes.RECIPES`: optimizer, learning rate, constraint, D steps), then ``overrides``."""
-        base = model_spec(model).settings(overrides)
+        (:data:`npgan.recipes.RECIPES`: optimizer, learning rate, constraint, D steps), then what the model's
+        own objective changes in that recipe, then ``overrides``."""
+        spec = model_spec(model)
+        base = spec.settings(overrides)
         settings = recipe(base.get("loss", cls.loss), base.get("penalty", cls.penalty))
-        return cls(**{**base, **settings, **overrides, "model": model})
+        return cls(**{**base, **settings, **spec.own_objective(overrides), **overrides, "model": model})
 
     @property
     def classes(self):

@@ -134,9 +134,10 @@ class Model:
     """A named architecture: its builder, the hyperparameters it changes from the tutorial's, the config
     fields only it reads (a flag for another model's field is refused), the hyperparameters its
     conditional run changes on top of its defaults (``--conditional``), and the objective (loss and
-    penalty) its plain run trains with: the best one measured, whose recipe then applies
-    (:data:`npgan.recipes.RECIPES`). The objective is the model's only when the run gives neither a loss nor
-    a penalty and is neither conditional nor InfoGAN: those runs keep the loss they were measured with."""
+    penalty, and any setting it changes in that loss's recipe) its plain run trains with: the best one
+    measured, on top of its recipe (:data:`npgan.recipes.RECIPES`). The objective is the model's only when
+    the run gives neither a loss nor a penalty and is neither conditional nor InfoGAN: those runs keep the
+    loss they were measured with."""
 
     build: Callable
     defaults: dict = field(default_factory=dict)
@@ -145,12 +146,16 @@ class Model:
     conditional: dict = field(default_factory=dict)
     objective: dict = field(default_factory=dict)
 
+    def own_objective(self, overrides):
+        """The model's objective (with any setting it tunes beyond its recipe) for a run given ``overrides``
+        (GANConfig fields); empty if ``overrides`` names a loss or penalty or is conditional or InfoGAN."""
+        chosen = {"loss", "penalty", "conditional", "info"} & {name for name, value in overrides.items() if value}
+        return {} if chosen else dict(self.objective)
+
     def settings(self, overrides):
-        """The model's settings under ``overrides`` (GANConfig fields given), before any recipe: its
-        defaults, its objective unless ``overrides`` chooses its own or is conditional or InfoGAN, its
+        """The model's settings under ``overrides``, before any recipe: its defaults, its own objective, its
         conditional settings for a conditional run, then ``overrides``."""
-        own_objective = not ({"loss", "penalty", "conditional", "info"} & {k for k, v in overrides.items() if v})
-        return {**self.defaults, **(self.objective if own_objective else {}),
+        return {**self.defaults, **self.own_objective(overrides),
                 **(self.conditional if overrides.get("conditional") else {}), **overrides}
 
 

@@ -73,6 +73,17 @@ def test_each_model_trains_with_its_best_objective_unless_a_run_chooses_or_is_co
             assert config == GANConfig.for_model(model, loss="ns", **variant)
 
 
+def test_a_models_objective_may_tune_its_recipe_and_flags_still_win(monkeypatch):
+    tuned = models.Model(models.dcgan, dict(models.MODELS["dcgan"].defaults), ("width",),
+                         objective=dict(loss="hinge", lr=5e-4))
+    monkeypatch.setitem(models.MODELS, "tuned", tuned)
+    config = GANConfig.for_model("tuned")
+    assert (config.loss, config.spectral_norm, config.lr) == ("hinge", True, 5e-4)   # the recipe, then the tuning
+    assert GANConfig.for_model("tuned", lr=1e-3).lr == 1e-3                          # a flag wins
+    assert GANConfig.for_model("tuned", loss="hinge").lr == 2e-4                     # a loss given: its recipe alone
+    assert GANConfig.for_model("tuned", conditional=True).lr == 2e-4                 # the model's own Adam
+
+
 def test_the_conditional_tutorial_decays_its_learning_rate_and_nothing_else_changes(capsys):
     """Issue 18: with the tutorial's constant rate, the CNN judge recognised only 77.5% of the conditional
     tutorial's asked-for 9s after 100 epochs; a learning rate decaying per epoch lifts every digit above 85%
