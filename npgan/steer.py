@@ -70,7 +70,8 @@ def margins(logits, digit):
 
 
 def margin_gradient(G, classifier, latent, digit):
-    """``(margins (n,), d margin / d latent (n, G's inputs))`` at ``latent``: forward, then backward."""
+    """``(margins (n,), d margin / d latent (n, G's inputs))`` at ``latent``: forward, then backward (each row's
+    margin depends on its own row only: one backward pass for the whole batch, as in :func:`latent_gradient`)."""
     margin, d_logits = margins(classifier.forward(G.forward(latent)), digit)
     return margin, G.backward(classifier.backward(d_logits, param_grads=False), param_grads=False)
 
