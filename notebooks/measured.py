@@ -145,7 +145,9 @@ CONTROL = {
     "q_reads": 1.00, "bound": 2.30, "log10": 2.30,   # Q's top logit right on 2,000 fresh fakes; log 10 - CE
     "code_accuracy": 0.591,                           # 10,000 samples, the categories in turn
     "z_change": 0.040, "u_change": 0.221,             # mean |pixel change| when z, or u, is redrawn (1,000 rows)
-    "steer_steps": 50, "steer_n": 20, "steer_rate": 0.77,   # judge's top class at the end, 20 start z per digit
+    # judge's top class at the end, 20 start z per digit; steered as npgan did before issue 18 (Adam up log p
+    # at z alone, no averaged gradients): not re-measured since
+    "steer_steps": 50, "steer_n": 20, "steer_rate": 0.77,
     "pr_n": 5000,                                     # images a set, against as many test digits
     "precision_recall": {                             # name: (precision, recall, FID in the judge's features)
         "real (held out)": (0.83, 0.86, 8.8),

@@ -131,8 +131,8 @@ def build_parser():
     steering = parser.add_argument_group("steering z towards a digit")
     steering.add_argument("--steer", type=int_range(0, 9), default=None, metavar="DIGIT",
                           help="move n random z (--n, at most 1000) by --steps steps of gradient ascent on the "
-                               "reference classifier's log-probability of DIGIT (default steps: 50); --npy: the "
-                               "end images")
+                               "reference classifier's margin for DIGIT (its logit minus the largest other; "
+                               "default steps: 50); --npy: the end images")
     steering.add_argument("--data-dir", default="data",
                           help="--steer: MNIST folder (missing files are downloaded); the classifier is cached here")
     steering.add_argument("--judge", choices=JUDGES, default=DEFAULT_JUDGE,
@@ -245,13 +245,14 @@ def sweeps(G, meta, rows, steps, seed, index, code=None):
 
 def steering_paths(G, meta, classifier, n, steps, seed, digit, code=None):
     """Steer ``n`` random z towards ``digit`` (:func:`npgan.steer.steer`; an InfoGAN's codes drawn as
-    :func:`draw` draws them, and kept). Returns ``(images (steps + 1, n, 784), log_probs (steps + 1, n),
-    predicted (steps + 1, n))``: along the paths, the images, ``log p(digit)`` and the top class."""
+    :func:`draw` draws them, and kept; the steps' random points drawn from the same seed). Returns
+    ``(images (steps + 1, n, 784), log_probs (steps + 1, n), predicted (steps + 1, n))``: along the paths, the
+    images, ``log p(digit)`` and the top class."""
     rng = np.random.default_rng(seed)
     latent = sample_z(rng, n, meta["z_size"])
     if meta["categorical"]:
         latent, _ = with_codes(latent, meta, rng, code)
-    return steer(G, classifier, latent, digit, steps, z_size=meta["z_size"])[:3]
+    return steer(G, classifier, latent, digit, steps, z_size=meta["z_size"], rng=rng)[:3]
 
 
 def path_frames(images, arrived, rows=STEER_ROWS, cols=STEER_COLS):

@@ -8,7 +8,7 @@ from npgan.gradcheck import numerical_gradient, relative_error
 from npgan.layers import Dense, LeakyReLU, Sequential
 from npgan.models import make_generator
 from npgan.sample import main as sample_main
-from npgan.steer import arrival_steps, latent_gradient, log_probabilities, steer
+from npgan.steer import arrival_steps, latent_gradient, log_probabilities, margin_gradient, margins, steer
 
 Z = 4
 
@@ -33,21 +33,63 @@ def test_latent_gradient_matches_finite_differences(record_max_error):
     assert error < 1e-7
 
 
-def test_steering_raises_the_log_probability_at_every_step_and_keeps_z_in_its_box():
+def test_margin_gradient_matches_finite_differences(record_max_error):
+    G, classifier = tiny_pair()
+    latent = np.random.default_rng(1).uniform(-1, 1, (5, Z))
+    margin, grad = margin_gradient(G, classifier, latent, 3)
+    logits = classifier.forward(G.forward(latent))
+    others = np.delete(logits, 3, axis=1)
+    np.testing.assert_allclose(margin, logits[:, 3] - others.max(axis=1))
+    numeric = numerical_gradient(lambda: margins(classifier.forward(G.forward(latent)), 3)[0].sum(), latent)
+    error = relative_error(grad, numeric)
+    record_max_error("steering d margin / d z", error)
+    assert error < 1e-7
+
+
+def margins_along(classifier, images, digit):
+    """The margin of ``digit`` at every step of a path, (steps + 1, n)."""
+    return np.array([margins(classifier.forward(step.astype(np.float64)), digit)[0] for step in images])
+
+
+def test_a_first_small_step_at_z_itself_raises_every_rows_margin_by_lr_times_the_gradients_l1_norm():
+    # Adam's first step is lr * sign(g) in every coordinate: to first order the margin rises by lr * |g|_1.
+    # (Later steps need not rise row by row: G and the classifier are piecewise linear, Adam carries momentum.)
+    G, classifier = tiny_pair()
+    latent = np.random.default_rng(2).uniform(-1, 1, (8, Z))
+    lr = 1e-5
+    end = steer(G, classifier, latent, 3, steps=1, lr=lr, spread=0)[3]
+    before, gradient = margin_gradient(G, classifier, latent, 3)
+    rise = margin_gradient(G, classifier, end, 3)[0] - before
+    expected = lr * np.abs(gradient).sum(axis=1)
+    assert np.all(rise > 0)
+    np.testing.assert_allclose(rise, expected, rtol=1e-3)
+
+
+@pytest.mark.parametrize("spread", [0.0, 1.0])
+def test_steering_raises_the_margin_and_keeps_z_in_its_box(spread):
     G, classifier = tiny_pair()
     latent = np.random.default_rng(2).uniform(-1, 1, (8, Z))
     kept = latent.copy()
-    images, log_probs, predicted, end = steer(G, classifier, latent, 3, steps=20)
+    images, log_probs, predicted, end = steer(G, classifier, latent, 3, steps=20, spread=spread)
     np.testing.assert_array_equal(latent, kept)  # the caller's rows are left alone
     assert images.shape == (21, 8, 784) and log_probs.shape == predicted.shape == (21, 8)
-    assert np.all(np.diff(log_probs.mean(axis=1)) > 0), "the mean log-probability fell"
-    assert log_probs[-1].mean() > log_probs[0].mean() + 0.2
-    # Adam's steps are about lr long in each coordinate: small ones go up every row's slope at every step.
-    small_steps = steer(G, classifier, latent, 3, steps=20, lr=0.01)[1]
-    assert np.all(np.diff(small_steps, axis=0) > 0), "a row's log-probability fell"
+    margin = margins_along(classifier, images, 3)
+    assert margin[-1].mean() > margin[0].mean() + 0.3, "the mean margin did not rise"
+    assert log_probs[-1].mean() > log_probs[0].mean(), "the mean log-probability fell"
     assert np.abs(end).max() <= 1 and not np.allclose(end, latent)  # moved, inside the training range
     np.testing.assert_allclose(images[-1], G.forward(end), atol=1e-6)
     np.testing.assert_allclose(log_probs[-1], log_probabilities(classifier, G.forward(end))[:, 3], rtol=1e-12)
+    np.testing.assert_array_equal(predicted[-1], classifier.forward(G.forward(end)).argmax(axis=1))
+
+
+def test_the_random_points_come_from_rng_alone():
+    G, classifier = tiny_pair()
+    latent = np.random.default_rng(2).uniform(-1, 1, (8, Z))
+    first, again = (steer(G, classifier, latent, 3, steps=5, rng=7)[3] for _ in range(2))
+    np.testing.assert_array_equal(first, again)
+    assert not np.allclose(first, steer(G, classifier, latent, 3, steps=5, rng=8)[3])
+    plain = steer(G, classifier, latent, 3, steps=5, spread=0, rng=7)[3]  # no random points: rng unused
+    np.testing.assert_array_equal(plain, steer(G, classifier, latent, 3, steps=5, spread=0, rng=8)[3])
 
 
 def test_only_the_first_z_size_columns_move():
