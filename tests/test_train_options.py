@@ -61,7 +61,7 @@ def test_each_model_trains_with_its_best_objective_unless_a_run_chooses_or_is_co
     runs keep the ns loss they were measured with. The tutorial keeps its own."""
     assert GANConfig.for_model("mlp-bn") == GANConfig.for_model("mlp-bn", penalty="r1")
     assert (GANConfig.for_model("mlp-bn").optimizer, GANConfig.for_model("mlp-bn").lr) == ("rmsprop", 1e-4)
-    assert GANConfig.for_model("dcgan") == GANConfig.for_model("dcgan", loss="hinge", lr=5e-4)
+    assert GANConfig.for_model("dcgan") == GANConfig.for_model("dcgan", loss="hinge", lr=1e-3)
     assert GANConfig.for_model("dcgan").spectral_norm and not GANConfig.for_model("dcgan").critic_batch_norm
     assert GANConfig.for_model("tutorial") == GANConfig()
     for model in ("mlp-bn", "dcgan"):
