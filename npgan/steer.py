@@ -54,6 +54,12 @@ def latent_gradient(G, classifier, log_probs, digit):
     """
     d_logits = -np.exp(log_probs)          # d log p_digit / d l = e_digit - softmax(l)
     d_logits[:, digit] += 1
+    return to_latent(G, classifier, d_logits)
+
+
+def to_latent(G, classifier, d_logits):
+    """A gradient in the classifier's logits (n, 10) carried back through the classifier (into the images)
+    and G (into the latent rows, (n, G's inputs)), right after their forward passes; no weight gradients."""
     return G.backward(classifier.backward(d_logits, param_grads=False), param_grads=False)
 
 
@@ -73,7 +79,7 @@ def margin_gradient(G, classifier, latent, digit):
     """``(margins (n,), d margin / d latent (n, G's inputs))`` at ``latent``: forward, then backward (each row's
     margin depends on its own row only: one backward pass for the whole batch, as in :func:`latent_gradient`)."""
     margin, d_logits = margins(classifier.forward(G.forward(latent)), digit)
-    return margin, G.backward(classifier.backward(d_logits, param_grads=False), param_grads=False)
+    return margin, to_latent(G, classifier, d_logits)
 
 
 class LatentRows(Layer):
@@ -111,13 +117,13 @@ def steer(G, classifier, latent, digit, steps=50, *, z_size=None, lr=0.05, beta1
         if step == steps:
             break
         s = spread * (1 - step / steps)
-        if s == 0:
-            points = latent
+        if s == 0:   # the slope at z: the forward passes above left their caches (and log p's margin is the logits')
+            gradient = to_latent(G, classifier, margins(all_log_probs, digit)[1])[:, :z_size]
         else:                                                 # `samples` points per row, in one batch
             points = np.tile(latent, (samples, 1))
             u = rng.uniform(-1, 1, (samples * n, z_size)).astype(latent.dtype)
             points[:, :z_size] += s * (u - points[:, :z_size])
-        gradient = margin_gradient(G, classifier, points, digit)[1][:, :z_size]
+            gradient = margin_gradient(G, classifier, points, digit)[1][:, :z_size]
         np.negative(gradient.reshape(-1, n, z_size).mean(axis=0), out=z.grads["z"])
         optimizer.step()                                      # down -margin: up the margin
         np.clip(z.params["z"], -1, 1, out=z.params["z"])      # back into the training range
