@@ -57,7 +57,7 @@ def add_training_flags(parser, defaults):
 def check_training_flags(parser, explicit, objective=None):
     """Refuse combinations of the flags given (``explicit``: GANConfig field -> value) that cannot be meant,
     by ``parser.error`` (one line, exit status 2). Legal but unusual ones (clipping with BCE) pass.
-    ``objective``: the loss and penalty the run trains with where no flag chose them (a model's own)."""
+    ``objective``: the model's own objective, which the run trains with where no flag chose a loss or penalty."""
     chosen = {**(objective or {}), **explicit}
     penalty = chosen.get("penalty", "none")
     settings = {**recipe(chosen.get("loss", "ns"), penalty), **explicit}

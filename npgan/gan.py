@@ -94,14 +94,15 @@ class GANConfig:
 
     @classmethod
     def for_model(cls, model="tutorial", **overrides):
-        """The config of ``model`` with its own settings (:meth:`npgan.models.Model.settings`: its defaults,
-        its best objective for a plain run, its conditional settings), then the recipe of the loss and penalty
-        (:data:`npgan.recipes.RECIPES`: optimizer, learning rate, constraint, D steps), then what the model's
-        own objective changes in that recipe, then ``overrides``."""
+        """The config of ``model``: its defaults, its own objective for a plain run
+        (:meth:`npgan.models.Model.own_objective`), its conditional settings for a conditional run and
+        ``overrides``; then the recipe of the loss and penalty that makes (:data:`npgan.recipes.RECIPES`:
+        optimizer, learning rate, constraint, D steps), on top of which the objective and ``overrides`` win."""
         spec = model_spec(model)
-        base = spec.settings(overrides)
+        own = spec.own_objective(overrides)
+        base = {**spec.defaults, **own, **(spec.conditional if overrides.get("conditional") else {}), **overrides}
         settings = recipe(base.get("loss", cls.loss), base.get("penalty", cls.penalty))
-        return cls(**{**base, **settings, **spec.own_objective(overrides), **overrides, "model": model})
+        return cls(**{**base, **settings, **own, **overrides, "model": model})
 
     @property
     def classes(self):

@@ -152,12 +152,6 @@ class Model:
         chosen = {"loss", "penalty", "conditional", "info"} & {name for name, value in overrides.items() if value}
         return {} if chosen else dict(self.objective)
 
-    def settings(self, overrides):
-        """The model's settings under ``overrides``, before any recipe: its defaults, its own objective, its
-        conditional settings for a conditional run, then ``overrides``."""
-        return {**self.defaults, **self.own_objective(overrides),
-                **(self.conditional if overrides.get("conditional") else {}), **overrides}
-
 
 MODELS = {
     # --conditional: the learning rates decay 3% an epoch (issue 18). At the tutorial's constant rate, the CNN

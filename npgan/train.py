@@ -368,8 +368,7 @@ def _check_flags(parser, args, explicit):
         parser.error("--labels goes with --images")
     if explicit.get("conditional") and args.images and not args.labels:
         parser.error("--conditional with --images needs --labels")
-    chosen = MODELS[model].settings(explicit)
-    check_training_flags(parser, explicit, {name: chosen[name] for name in ("loss", "penalty") if name in chosen})
+    check_training_flags(parser, explicit, MODELS[model].own_objective(explicit))
 
 
 def _start_or_resume(parser, args, explicit):
