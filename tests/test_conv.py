@@ -101,7 +101,6 @@ def test_col2im_is_the_adjoint_of_pad_and_im2col(k, s, p, H, W):
     np.testing.assert_allclose(np.sum(cols * c), np.sum(x * back), rtol=1e-12)
 
 
-
 @pytest.mark.parametrize("k, s, p, H, W", [(4, 2, 1, 7, 7), (4, 2, 1, 28, 28), (3, 3, 2, 5, 8), (2, 1, 3, 4, 3),
                                             (5, 2, 0, 9, 6), (1, 1, 0, 3, 3), (3, 2, 4, 2, 3), (1, 3, 0, 7, 5),
                                             (5, 3, 2, 8, 7)])
@@ -120,6 +119,7 @@ def test_the_dcgans_layers_take_the_cheaper_col2im():
     """Phases where they copy fewer numbers than col2im adds (DCGAN: 32 <-> 64), col2im otherwise (1 <-> 32)."""
     assert Conv2d(32, 64, 4, 2, 1).phases_copy_less() and ConvTranspose2d(64, 32, 4, 2, 1).phases_copy_less()
     assert not Conv2d(1, 32, 4, 2, 1).phases_copy_less() and not ConvTranspose2d(32, 1, 4, 2, 1).phases_copy_less()
+
 
 def test_output_sizes():
     x = np.zeros((2, 3, 7, 9), dtype=np.float32)
