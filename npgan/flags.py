@@ -35,6 +35,8 @@ def add_training_flags(parser, defaults):
                      "r1 (slope 0 at real images); D is then built without batch norm", choices=PENALTIES)
     add("--penalty-weight", "gp: lambda; r1: gamma (the step adds gamma/2 times the penalty)",
         type=nonnegative_float, metavar="W")
+    add("--penalty-every", "the penalty on every K-th D step only, K times heavier: the same pull on D at "
+                           "1/K of its cost (StyleGAN2's lazy regularisation)", type=positive_int, metavar="K")
     add("--clip", "clip every D parameter to [-C, C] after each D step (WGAN; 0: off). Legal with any loss, "
                   "but meant for the Wasserstein critic: with BCE it only limits D", type=nonnegative_float,
         metavar="C")
@@ -61,8 +63,9 @@ def check_training_flags(parser, explicit, objective=None):
     chosen = {**(objective or {}), **explicit}
     penalty = chosen.get("penalty", "none")
     settings = {**recipe(chosen.get("loss", "ns"), penalty), **explicit}
-    if "penalty_weight" in explicit and penalty == "none":
-        parser.error("--penalty-weight goes with --penalty gp or --penalty r1")
+    for name in ("penalty_weight", "penalty_every"):
+        if name in explicit and penalty == "none":
+            parser.error(f"--{name.replace('_', '-')} goes with --penalty gp or --penalty r1")
     adam_only = [name for name in ("beta1", "beta2") if name in explicit]
     if adam_only and settings.get("optimizer") == "rmsprop":
         parser.error(f"--{adam_only[0]} is Adam's, and this run's optimizer is rmsprop (no betas): add --optimizer adam")

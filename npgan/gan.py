@@ -71,6 +71,7 @@ class GANConfig:
     smooth: float = 0.1  # label smoothing: real images get the target 1 - smooth
     penalty: str = "none"  # "gp": WGAN-GP's on interpolates of real and fake; "r1": R1's on real images
     penalty_weight: float = 10.0  # WGAN-GP's lambda; R1's gamma (the step adds gamma/2 times R1's penalty)
+    penalty_every: int = 1  # the penalty on every k-th D step only, k times heavier (StyleGAN2's lazy R1)
     clip: float = 0.0    # WGAN: every D parameter clipped to [-clip, clip] after each D step (0: off)
     spectral_norm: bool = False  # every weight of D divided by its largest singular value
     optimizer: str = "adam"  # or "rmsprop" (npgan.optim.OPTIMIZERS), for both networks
@@ -135,6 +136,7 @@ def _check_config(config):
               (config.optimizer in OPTIMIZERS, f"optimizer {config.optimizer!r} (known: {', '.join(OPTIMIZERS)})"),
               (config.d_steps >= 1, f"d_steps {config.d_steps} (need at least 1)"),
               (config.penalty_weight >= 0, f"penalty_weight {config.penalty_weight} (need >= 0)"),
+              (config.penalty_every >= 1, f"penalty_every {config.penalty_every} (need at least 1)"),
               (config.clip >= 0, f"clip {config.clip} (need >= 0)"))
     problems = [message for ok, message in checks if not ok]
     if problems:
@@ -310,7 +312,7 @@ class GAN:
             out = self.D.forward(batch)  # one batch of 2n rows: one larger matmul
             loss, (d_real, d_fake) = self.objective.d_loss(out[:n], out[n:], self.config.smooth)
             self.D.backward(np.concatenate([d_real, d_fake]), input_grad=False)
-        if self.config.penalty != "none":
+        if self.config.penalty != "none" and self.d_opt.t % self.config.penalty_every == 0:
             self.add_penalty(real, fake, labels)
         self.d_opt.step()
         if self.config.clip:
@@ -323,12 +325,17 @@ class GAN:
         ``"gp"``: ``lambda * mean (||grad D(x_hat)|| - 1)^2`` at ``x_hat``, a random point between each real
         image and a fake of the same label (WGAN-GP). ``"r1"``: ``gamma/2 * mean ||grad D(x)||^2`` at the real
         images (R1): the caller's weights, as :func:`npgan.penalties.input_gradient_penalty` leaves them to it.
+
+        Lazy (``penalty_every = k > 1``, Karras et al. 2020): :meth:`d_step` calls this on every k-th D step
+        only, and the weight is k times larger, so that over k steps D feels the same penalty in all at a
+        k-th of its cost. D's input gradient changes slowly, so a penalty k steps old is still on target.
         """
         config = self.config
         if config.penalty == "gp":
             x, center, weight = random_interpolates(real, fake, self.penalty_rng), 1.0, config.penalty_weight
         else:
             x, center, weight = real, 0.0, config.penalty_weight / 2
+        weight *= config.penalty_every
         return input_gradient_penalty(self.D, with_labels(x, labels, config.classes), center,
                                       classes=config.classes, weight=weight)
 

@@ -185,6 +185,21 @@ def test_the_d_step_adds_weight_times_the_penalty_gradient(penalty, conditional,
     assert np.abs(weight * D.flat_grads).max() > 1e-3 * np.abs(plain).max()  # the penalty's share is visible
 
 
+def test_a_lazy_penalty_acts_every_k_th_d_step_k_times_heavier(monkeypatch):
+    """--penalty-every 3: the penalty on D steps 0, 3, 6, ... (counted by D's optimizer, so a resumed run
+    agrees), its weight three times gamma/2; the other D steps are the objective's alone."""
+    config = GANConfig(z_size=8, g_hidden=16, d_hidden=16, penalty="r1", penalty_weight=4.0, penalty_every=3)
+    gan = GAN(config, dtype=np.float64)
+    weights = []
+    monkeypatch.setattr("npgan.gan.input_gradient_penalty",
+                        lambda net, x, center, classes=0, weight=1.0: weights.append((gan.d_opt.t, weight)))
+    for seed in range(7):
+        gan.train_step(*batches(config, seed=seed))
+    assert weights == [(0, 6.0), (3, 6.0), (6, 6.0)]
+    with pytest.raises(ValueError, match="penalty_every 0"):
+        GAN(GANConfig(penalty="r1", penalty_every=0))
+
+
 def test_learning_rates_per_network_and_their_decay():
     gan = GAN(GANConfig(z_size=8, lr=1e-3, d_lr=4e-4, lr_decay=0.5, optimizer="rmsprop"))
     assert isinstance(gan.d_opt, RMSprop) and isinstance(gan.g_opt, RMSprop)
@@ -219,7 +234,7 @@ def run(idx_images, out, *extra):
 
 
 def test_every_new_flag_reaches_the_saved_config(idx_images, tmp_path):
-    flags = ["--loss", "wgan", "--penalty", "gp", "--penalty-weight", "5", "--clip", "0.5", "--spectral-norm",
+    flags = ["--loss", "wgan", "--penalty", "gp", "--penalty-weight", "5", "--penalty-every", "2", "--clip", "0.5", "--spectral-norm",
              "--optimizer", "adam", "--lr", "1e-3", "--d-lr", "4e-4", "--g-lr", "1e-4", "--beta1", "0.1",
              "--beta2", "0.8", "--d-steps", "2"]
     assert run(idx_images, tmp_path, "--epochs", "1", *flags) == 0
@@ -229,6 +244,7 @@ def test_every_new_flag_reaches_the_saved_config(idx_images, tmp_path):
     assert (config.optimizer, config.lr, config.d_lr, config.g_lr, config.beta1, config.beta2, config.d_steps) == \
         ("adam", 1e-3, 4e-4, 1e-4, 0.1, 0.8, 2)
     assert json.loads(str(read_npz(tmp_path / "checkpoint.npz")["gan_config"]))["d_steps"] == 2
+    assert config.penalty_every == 2
 
 
 @pytest.mark.parametrize("flags, message", [
@@ -243,6 +259,8 @@ def test_every_new_flag_reaches_the_saved_config(idx_images, tmp_path):
     (["--beta2", "1"], "--beta2: must be a number in [0, 1)"),
     (["--d-steps", "0"], "--d-steps: must be a positive integer"),
     (["--penalty-weight", "5"], "--penalty-weight goes with --penalty gp or --penalty r1"),
+    (["--penalty-every", "4"], "--penalty-every goes with --penalty gp or --penalty r1"),
+    (["--penalty", "r1", "--penalty-every", "0"], "--penalty-every: must be a positive integer"),
     (["--loss", "wgan", "--beta1", "0.5"], "--beta1 is Adam's, and this run's optimizer is rmsprop (no betas)"),
     (["--optimizer", "rmsprop", "--beta2", "0.9"], "--beta2 is Adam's"),
 ])
