@@ -96,12 +96,14 @@ class GANConfig:
     @classmethod
     def for_model(cls, model="tutorial", **overrides):
         """The config of ``model``: its defaults, its own objective for a plain run
-        (:meth:`npgan.models.Model.own_objective`), its conditional settings for a conditional run and
+        (:meth:`npgan.models.Model.own_objective`), its conditional (InfoGAN) settings for a conditional
+        (``info``) run and
         ``overrides``; then the recipe of the loss and penalty that makes (:data:`npgan.recipes.RECIPES`:
         optimizer, learning rate, constraint, D steps), on top of which the objective and ``overrides`` win."""
         spec = model_spec(model)
         own = spec.own_objective(overrides)
-        base = {**spec.defaults, **own, **(spec.conditional if overrides.get("conditional") else {}), **overrides}
+        variant = spec.conditional if overrides.get("conditional") else spec.info if overrides.get("info") else {}
+        base = {**spec.defaults, **own, **variant, **overrides}
         settings = recipe(base.get("loss", cls.loss), base.get("penalty", cls.penalty))
         return cls(**{**base, **settings, **own, **overrides, "model": model})
 

@@ -89,6 +89,8 @@ def mlp_bn(config, rng, dtype):
     but the first, and a wider MLP discriminator; LeakyReLU ``config.alpha``; PyTorch's initialisation.
 
         G: z -> 128 -> 256 BN -> 512 BN -> 1024 BN -> 784 tanh        D: 784 -> 512 -> 256 -> 1
+
+    With ``config.info`` (InfoGAN), D is 784 -> 512 -> 256 BN -> 1 (+ Q's outputs).
     """
     classes, alpha = config.classes, config.alpha
 
@@ -99,7 +101,11 @@ def mlp_bn(config, rng, dtype):
     for n_in, n_out in ((128, 256), (256, 512), (512, 1024)):
         G += [dense(n_in, n_out), BatchNorm(n_out, dtype=dtype), LeakyReLU(alpha)]
     G += [dense(1024, IMAGE_SIZE), Tanh()]
-    D = [dense(IMAGE_SIZE + classes, 512), LeakyReLU(alpha), dense(512, 256), LeakyReLU(alpha), dense(256, 1)]
+    # An InfoGAN's D has batch norm, as the paper's: judging a whole fake batch at once, it sees when G draws
+    # near-copies for a code (which the information term alone rewards: G stopped using z) and resists.
+    batch_norm = [BatchNorm(256, dtype=dtype)] if config.info else []
+    D = [dense(IMAGE_SIZE + classes, 512), LeakyReLU(alpha), dense(512, 256), *batch_norm, LeakyReLU(alpha),
+         dense(256, 1)]
     return Sequential(*G), Sequential(*D)
 
 
@@ -137,7 +143,7 @@ class Model:
     penalty, and any setting it changes in that loss's recipe) its plain run trains with: the best one
     measured, on top of its recipe (:data:`npgan.recipes.RECIPES`). The objective is the model's only when
     the run gives neither a loss nor a penalty and is neither conditional nor InfoGAN: those runs keep the
-    loss they were measured with."""
+    loss they were measured with. ``info``: the hyperparameters its InfoGAN run (``--info``) changes."""
 
     build: Callable
     defaults: dict = field(default_factory=dict)
@@ -145,6 +151,7 @@ class Model:
     summary: str = ""
     conditional: dict = field(default_factory=dict)
     objective: dict = field(default_factory=dict)
+    info: dict = field(default_factory=dict)
 
     def own_objective(self, overrides):
         """The model's objective (with any setting it tunes beyond its recipe) for a run given ``overrides``

@@ -23,7 +23,7 @@ from .cli import (ArgumentParser, UsageError, check_output_folder, decay_factor,
                   nonnegative_int, plural, positive_float, positive_int, prepare_data_dir)
 from .data import DATASETS, DownloadError, atomic_write, load_mnist, read_idx
 from .classifier import DEFAULT_JUDGE, JUDGES
-from .evaluate import Evaluator
+from .evaluate import Evaluator, code_accuracy
 from .gan import GANConfig, labels_in_turn, sample_z, to_unit_range
 from .info import build_gan, latent_rows
 from .models import CLASSES, MODELS, build_pair
@@ -100,9 +100,17 @@ def train(images_u8, config, out_dir, *, labels=None, resume_from=None, minutes=
 
 def score(gan, evaluator):
     """The figures of ``EVAL_SAMPLES`` samples of the generator (the same z each time; a conditional
-    generator's classes in turn)."""
-    z = gan.sample_latent(np.random.default_rng([gan.config.seed, 4]), EVAL_SAMPLES)
-    return evaluator.score(gan.generate(z, labels_in_turn(EVAL_SAMPLES, gan.config.classes)))
+    generator's classes in turn); an InfoGAN's code accuracy too (:func:`npgan.evaluate.code_accuracy`)."""
+    config = gan.config
+    z = gan.sample_latent(np.random.default_rng([config.seed, 4]), EVAL_SAMPLES)
+    samples = gan.generate(z, labels_in_turn(EVAL_SAMPLES, config.classes))
+    if not config.info:
+        return evaluator.score(samples)
+    features, probabilities = evaluator.classify(samples)
+    categories = config.codes[0]
+    codes = z[:, config.z_size:config.z_size + categories].argmax(axis=1)
+    accuracy = code_accuracy(probabilities.argmax(axis=1), codes, categories, len(evaluator.classes))[0]
+    return {**evaluator.figures(features, probabilities), "code_accuracy": accuracy}
 
 
 def _keep_best(out_dir, run, quality, log):
@@ -110,7 +118,9 @@ def _keep_best(out_dir, run, quality, log):
     best = quality["fid"] < run.state.get("best_fid", np.inf)
     log(f"  {EVAL_SAMPLES:,} samples scored: FID {quality['fid']:.2f}, smallest class {quality['min_share']:.1%}, "
         f"confident {quality['confident_share']:.1%}, precision {quality['precision']:.1%}, "
-        f"recall {quality['recall']:.1%}" + ("  (best so far: generator_best.npz)" if best else ""))
+        f"recall {quality['recall']:.1%}"
+        + (f", code accuracy {quality['code_accuracy']:.1%}" if "code_accuracy" in quality else "")
+        + ("  (best so far: generator_best.npz)" if best else ""))
     if best:
         run.state.update(best_fid=float(quality["fid"]), best_epoch=run.epoch)
         gan = run.gan
@@ -267,15 +277,16 @@ HYPERPARAMETERS = (  # (GANConfig field, argparse type, help)
 
 def _defaults_text(name):
     """``"0.002"`` if every model has the same default, else ``"tutorial 0.002, mlp-bn 0.0002"``; a model's
-    conditional default, where it differs, as ``"tutorial --conditional 0.999"``."""
+    conditional (InfoGAN) default, where it differs, as ``"tutorial --conditional 0.97"``."""
     values = {}
     for model, spec in MODELS.items():
         if name in _model_options() and name not in spec.options:
             continue
         values[model] = getattr(GANConfig.for_model(model), name)
-        conditional = getattr(GANConfig.for_model(model, conditional=True), name)
-        if conditional != values[model]:
-            values[f"{model} --conditional"] = conditional
+        for variant in ("conditional", "info"):
+            value = getattr(GANConfig.for_model(model, **{variant: True}), name)
+            if value != values[model]:
+                values[f"{model} --{variant}"] = value
     if len(set(values.values())) == 1:
         return str(next(iter(values.values())))
     return ", ".join(f"{model} {value}" for model, value in values.items())

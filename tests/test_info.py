@@ -129,6 +129,25 @@ def test_latent_rows_and_training_step_shapes():
     with pytest.raises(ValueError, match="conditional"):
         InfoGAN(small("tutorial", conditional=True))
 
+def test_mlp_bn_infogan_d_has_batch_norm_and_judges_real_and_fake_apart():
+    """--info on mlp-bn: BatchNorm(256) in D (docs/infogan_probe.md: without it G stops using z), so the
+    D step feeds real and fake batches separately; the plain mlp-bn D keeps none."""
+    norms = [layer for layer in build_gan(small("mlp-bn")).D.layers if isinstance(layer, BatchNorm)]
+    assert [layer.params["gamma"].shape for layer in norms] == [(256,)]
+    assert build_gan(small("mlp-bn")).separate_batches
+    plain = build_gan(GANConfig.for_model("mlp-bn", loss="ns"))
+    assert not any(isinstance(layer, BatchNorm) for layer in plain.D.layers) and not plain.separate_batches
+
+
+def test_training_scores_log_the_code_accuracy(mnist_evaluator):
+    """--eval-every on an InfoGAN adds the code accuracy of the same 2,000 samples to the figures."""
+    from npgan.train import score
+    gan = build_gan(small("tutorial"))
+    figures = score(gan, mnist_evaluator)
+    assert 0.1 <= figures["code_accuracy"] <= 1 and np.isfinite(figures["fid"])
+    assert "code_accuracy" not in score(build_gan(GANConfig(z_size=Z)), mnist_evaluator)
+
+
 @pytest.fixture
 def info_generator(tmp_path):
     gan = InfoGAN(small("tutorial"))
