@@ -33,7 +33,7 @@ from npgan.checkpoints import generator_arrays
 from npgan.data import load_mnist
 from npgan.evaluate import Evaluator, code_accuracy
 from npgan.gan import GAN, GANConfig, sample_z, to_unit_range
-from npgan.info import InfoGAN, info_loss, latent_rows
+from npgan.info import InfoGAN, InfoObjective, info_loss, latent_rows
 from npgan.layers import Layer, Sequential
 from npgan.norm import BatchNorm
 
@@ -63,11 +63,85 @@ def apply_variants(gan, variants):
                 finally:
                     objective.weight = weight
             objective.g = g
+        elif name == "z-scale":  # z drawn from Uniform(-S, S): the codes weigh more (as ClusterGAN's small z)
+            scale, draw = float(value), gan.sample_latent
+            gan.z_scale = scale
+
+            def sample_latent(rng, n, draw=draw, scale=scale):
+                latent = draw(rng, n)
+                latent[:, :gan.config.z_size] *= scale
+                return latent
+            gan.sample_latent = sample_latent
+        elif name == "z-read":  # Q also reads z back (weight B on half its squared error), as ClusterGAN's encoder
+            read_z(gan, float(value))
+        elif name == "info-warmup":  # the information term's weight grows linearly from 0 over S steps
+            steps, step_fn, weight = int(value), gan.train_step, gan.objective.weight
+
+            def train_step(real, latent, labels=None, count=[0]):
+                gan.objective.weight = weight * min(1.0, count[0] / steps)
+                count[0] += 1
+                return step_fn(real, latent, labels)
+            gan.train_step = train_step
+        elif name == "real-entropy":  # Q on real images: confident per image, balanced over the batch (CatGAN)
+            real_entropy(gan, float(value))
         elif name in ("d-bn", "q-hidden"):
             pass  # built below
         else:
             raise SystemExit(f"unknown variant {variant}")
     return gan
+
+
+def real_entropy(gan, weight):
+    """D step: add weight * (mean_n H(p_n) - H(mean_n p_n)) for Q's categories p_n of the real images."""
+    objective, K = gan.objective, gan.config.codes[0]
+    d_real = objective.d_real
+
+    def new_d_real(x, smooth=0.0):
+        loss, grad = d_real(x, smooth)
+        q = x[:, 1:1 + K].astype(np.float64)
+        n = len(q)
+        q = q - q.max(axis=1, keepdims=True)
+        logp = q - np.log(np.exp(q).sum(axis=1, keepdims=True))
+        p = np.exp(logp)
+        h = -(p * logp).sum(axis=1, keepdims=True)
+        mean_p = p.mean(axis=0)
+        g = -np.log(mean_p) / n
+        dq = -(p * (logp + h)) / n - p * (g - (p * g).sum(axis=1, keepdims=True))
+        grad[:, 1:1 + K] += (weight * dq).astype(grad.dtype)
+        value = float(h.mean() + (mean_p * np.log(mean_p)).sum())
+        return loss + weight * value, grad
+    objective.d_real = new_d_real
+
+
+def read_z(gan, weight):
+    """Widen Q by z_size columns that estimate z / scale; add weight/2 |estimate - z/scale|^2 to L_I."""
+    from npgan.layers import Dense
+    z_size, objective = gan.config.z_size, gan.objective
+    last = gan.D.layers[-1]
+    W, b = last.params["W"], last.params["b"]
+    head = Dense(W.shape[0], W.shape[1] + z_size, rng=np.random.default_rng([gan.config.seed, 7]), dtype=W.dtype)
+    head.params["W"][:, :W.shape[1]] = W
+    head.params["b"][:W.shape[1]] = b
+    gan.D = Sequential(*gan.D.layers[:-1], head)
+    GAN.__init__(gan, gan.config, networks=(gan.G, gan.D))
+    gan.objective = objective
+    width = W.shape[1]
+    fakes = gan.fakes
+
+    def new_fakes(latent, labels=None):
+        objective.z = latent[:, :z_size] / getattr(gan, "z_scale", 1.0)
+        return fakes(latent, labels)
+    gan.fakes = new_fakes
+
+    def with_info(loss, grad, x):
+        loss, full = InfoObjective._with_info(objective, loss, grad, x[:, :width])
+        diff = (x[:, width:] - objective.z) / len(x)
+        out = np.empty_like(x)
+        out[:, :width] = full
+        out[:, width:] = weight * objective.weight * diff
+        return loss + 0.5 * weight * objective.weight * float(np.sum(diff * diff)) * len(x), out
+    objective._with_info = with_info
+    gan.q_width = width
 
 
 def make_gan(config, variants):
@@ -124,12 +198,12 @@ class QHead(Layer):
         return None
 
 
-def pixel_change(G, latent, column_slice, rng, kind):
+def pixel_change(G, latent, column_slice, rng, kind, scale=1.0):
     """Mean |G(latent) - G(latent with the columns redrawn)| over pixels and rows (G in eval mode)."""
     other = latent.copy()
     lo, hi = column_slice
     if kind == "uniform":
-        other[:, lo:hi] = sample_z(rng, len(latent), hi - lo)
+        other[:, lo:hi] = sample_z(rng, len(latent), hi - lo) * scale
     else:  # a one-hot category: shift it by 1..K-1
         k = hi - lo
         c = latent[:, lo:hi].argmax(axis=1)
@@ -149,19 +223,19 @@ def measure(gan, evaluator, seed=123, average=True):
     for name, G in nets.items():
         G.eval()
         try:
-            res = {"z_change": pixel_change(G, latent, (0, z_size), rng, "uniform")}
+            res = {"z_change": pixel_change(G, latent, (0, z_size), rng, "uniform", getattr(gan, "z_scale", 1.0))}
             if K:
                 res["c_change"] = pixel_change(G, latent, (z_size, z_size + K), rng, "onehot")
                 res["u_change"] = pixel_change(G, latent, (z_size + K, z_size + K + C), rng, "uniform")
                 fakes = G.forward(latent)
-                q = gan.D.forward(fakes)[:, 1:]
+                q = gan.D.forward(fakes)[:, 1:getattr(gan, "q_width", None)]
                 codes = latent[:, z_size:]
                 res["q_ce"] = info_loss(q, np.concatenate([codes[:, :K], 0 * codes[:, K:]], 1), K, 0.0)[0]
                 res["q_acc"] = float(np.mean(q[:, :K].argmax(1) == codes[:, :K].argmax(1)))
                 res["q_mse"] = float(np.mean((q[:, K:] - codes[:, K:]) ** 2))
             n = 2000
             srng = np.random.default_rng(seed + 1)
-            z = sample_z(srng, n, z_size)
+            z = sample_z(srng, n, z_size) * getattr(gan, "z_scale", 1.0)
             if K:
                 cats = np.arange(n) % K
                 z = latent_rows(z, cats, sample_z(srng, n, C), K)
