@@ -13,8 +13,12 @@ thread expected), then measures on the raw G (evaluation mode) and on its weight
   samples with the MLP judge (FID of 2,000 samples is higher than npgan.evaluate's 10,000).
 
 Variants (``--variant``, in this file only): ``g-info-scale=S`` (G's information term times S, D's
-unchanged), ``d-bn`` (batch norm after D's second Dense layer, as in the paper's D), ``q-hidden=H`` (Q
-reads D's body through its own hidden layer of H units).
+unchanged), ``d-bn`` (batch norm after D's second Dense layer, as in the paper's D; mlp-bn's InfoGAN has it
+since), ``q-hidden=H`` (Q reads D's body through its own hidden layer of H units), ``z-scale=S`` (z drawn
+from Uniform(-S, S)), ``z-read=B`` (Q also estimates z / S, weight B on half its squared error, as
+ClusterGAN's encoder), ``info-warmup=S`` (the information term's weight grows from 0 over S steps),
+``real-entropy=W`` (the D step adds W (mean H(Q(x)) - H(mean Q(x))) on real images: Q's category of each
+real image confident, the categories balanced over the batch, as CatGAN asks of its classifier).
 One JSON line per probe goes to ``--out`` (appended); ``--measure-every N`` adds the raw G's figures every
 N steps (not counted in the CPU time). The raw G and the average are saved as generator files
 ``<out without .jsonl>/<name>-G.npz`` and ``-avg.npz``, which npgan.evaluate and npgan.sample read.
@@ -150,7 +154,7 @@ def make_gan(config, variants):
     gan = cls(config)
     if "d-bn" in names or "q-hidden" in names:
         layers = list(gan.D.layers)
-        if "d-bn" in names:
+        if "d-bn" in names and not isinstance(layers[3], BatchNorm):  # (mlp-bn's InfoGAN D has it already)
             layers = layers[:3] + [BatchNorm(256)] + layers[3:]
         if "q-hidden" in names:
             layers[-1] = QHead(layers[-1], int(names["q-hidden"]), np.random.default_rng([config.seed, 9]))
