@@ -267,9 +267,12 @@ class Conv2d(_Convolution):
 
     def add_weight_grad(self, cols, dy_rows):
         """``grads["W"] += cols.T @ dy_rows`` (the product (k k in, out)), put in ``W``'s (out, in, k, k) order."""
+        self.add_weight_matrix_grad(np.matmul(cols.T, dy_rows))
+
+    def add_weight_matrix_grad(self, dW_matrix):
+        """``grads["W"] += dW_matrix``, a gradient (k k in, out) of :meth:`weight_matrix`, in ``W``'s order."""
         k = self.kernel_size
-        dW = np.matmul(cols.T, dy_rows).reshape(k, k, self.in_channels, self.out_channels)
-        self.grads["W"] += dW.transpose(3, 2, 0, 1)
+        self.grads["W"] += dW_matrix.reshape(k, k, self.in_channels, self.out_channels).transpose(3, 2, 0, 1)
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
         """``dy`` (N, out, H_out, W_out) -> ``dx`` (N, in, H, W).
