@@ -167,11 +167,14 @@ class Dense(Layer):
         if not input_grad:
             return None
         W = self.params["W"]
+        if W.shape[1] == 1:
+            # One output unit (a critic's last layer): dy @ W.T is an outer product, one multiplication per
+            # entry, which a broadcast multiply computes bit for bit as BLAS does, 2x faster than np.dot
+            # (and NumPy's matmul, which runs it without BLAS, is slower still).
+            return dy * W[:, 0]
         if W.size >= TRANSPOSED_DX_SIZE:
             # dx = dy @ W.T computed as (W @ dy.T).T: the same numbers, bit for bit, as a transposed view.
             return np.dot(W, dy.T).T
-        # np.dot, not @: for one output unit dy @ W.T is an outer product, which NumPy's matmul computes
-        # without BLAS, 6x slower.
         return np.dot(dy, W.T)
 
     def double_backward(self, v, dy):
