@@ -1,7 +1,7 @@
 """Time spent inside BLAS (matrix products) by npgan's layers, measured in their own, unchanged code.
 
-Every matrix product of ``npgan.layers``, ``npgan.conv`` and ``npgan.norm`` is spelled ``np.dot`` or
-``np.matmul``. While a :class:`BlasClock` is active, those modules' global ``np`` is the clock: its ``dot``
+Every matrix product of ``npgan.layers``, ``npgan.conv``, ``npgan.norm`` and ``npgan.penalties`` is spelled
+``np.dot`` or ``np.matmul``. While a :class:`BlasClock` is active, those modules' global ``np`` is the clock: its ``dot``
 and ``matmul`` are NumPy's, timed, and any other attribute is NumPy's own. So the layers compute exactly
 what they always do (the same NumPy functions on the same arguments: nothing of theirs is copied here, so
 nothing can drift), and the clock adds up the seconds spent in the products.
@@ -13,10 +13,11 @@ import numpy as np
 import npgan.conv
 import npgan.layers
 import npgan.norm
+import npgan.penalties
 
 
 class BlasClock:
-    MODULES = (npgan.layers, npgan.conv, npgan.norm)
+    MODULES = (npgan.layers, npgan.conv, npgan.norm, npgan.penalties)
 
     def __init__(self):
         self.seconds = 0.0

@@ -97,9 +97,9 @@ def col2im(cols, out, kernel_size, stride, padding=0):
 
 def col2im_by_phases(dy, weight, stride, padding, size):
     """A convolution's input gradient ``col2im(dY @ W_matrix.T)``, channels-last (N, H, W, in), computed as
-    ``im2col`` of ``dy`` and one product: the strided adds of ``col2im`` become a copy (a gather), which
-    NumPy runs faster. ``dy``: channels-last (N, H_out, W_out, out); ``weight``: (out, in, k, k); ``size``:
-    (H, W). The same numbers up to rounding (the sums run in another order).
+    ``im2col`` of ``dy`` and one product per stride phase: the strided adds of ``col2im`` become a copy (a
+    gather), which NumPy runs faster. ``dy``: channels-last (N, H_out, W_out, out); ``weight``: (out, in, k, k);
+    ``size``: (H, W). The same numbers up to rounding (the sums run in another order).
 
     **Stride phases.** Cut the padded input into blocks of ``s x s`` pixels: row ``s I + r`` is phase ``r``
     of block row ``I``. Window ``i`` reaches it through the tap ``u = s (I - i) + r`` (when ``u < k``), so a
@@ -109,8 +109,15 @@ def col2im_by_phases(dy, weight, stride, padding, size):
     convolution of ``dY``, with ``W_phases[(a, b, o), (r, t, c)] = W[o, c, s (Q-1-a) + r, s (Q-1-b) + t]``
     (window row ``a`` of the block's window is ``dY`` row ``I - Q + 1 + a``; 0 for taps beyond ``k``).
     The blocks, put back in row order and cropped by ``padding``, are ``dx``. For k 4, stride 2 that is 4
-    phases, each fed by 2 x 2 windows. The product multiplies the zeros around ``dY`` too (64 blocks for 49
-    windows on the DCGAN critic's 14 x 14 images), yet the whole is 35% faster than product and ``col2im``.
+    phases, each fed by 2 x 2 windows; the whole is 35% faster than product and ``col2im``.
+
+    **Only the rows kept.** The blocks cover more than the image: on the DCGAN critic's 14 x 14 images, 8 x 8
+    blocks of 2 x 2 (padded rows 0..15, of which 1..14 are kept). Row phase ``r`` of block row ``I`` is kept
+    when ``0 <= s I + r - padding < H``, so each row phase has its own range of block rows (phase 0: 1..7,
+    phase 1: 0..6), and its product takes only those, with its ``s in`` columns of ``W_phases``: 7 of 8
+    block rows, 12% fewer multiplications (3-6% less time: narrower products run a little slower). ``im2col``
+    lists the windows block row first, so each range is one slab of its rows, no copy; the phases are
+    written straight into a cropped ``dx`` (no padded image to crop afterwards).
     """
     N, H_out, W_out, out = dy.shape
     _, C, k, _ = weight.shape
@@ -119,16 +126,24 @@ def col2im_by_phases(dy, weight, stride, padding, size):
     taps = np.zeros((out, C, Q * s, Q * s), weight.dtype)       # the kernel, zero-padded to Q s taps
     taps[:, :, :k, :k] = weight
     W_phases = (taps.reshape(out, C, Q, s, Q, s)[:, :, ::-1, :, ::-1]
-                .transpose(2, 4, 0, 3, 5, 1).reshape(Q * Q * out, s * s * C))
+                .transpose(2, 4, 0, 3, 5, 1).reshape(Q * Q * out, s, s * C))   # [(a, b, o), r, (t, c)]
     blocks_h, blocks_w = -(-(H + p) // s), -(-(W + p) // s)     # enough blocks to cover rows p .. p + H - 1
     # Q - 1 rows of zeros above (windows -Q+1..-1 do not exist), zeros below up to the last block's window;
     # windows from block blocks_h on fall wholly into the bottom padding and are dropped
     h, w = min(H_out, blocks_h), min(W_out, blocks_w)
     dy_padded = np.zeros((N, blocks_h + Q - 1, blocks_w + Q - 1, out), dy.dtype)
     dy_padded[:, Q - 1:Q - 1 + h, Q - 1:Q - 1 + w] = dy[:, :h, :w]
-    blocks = np.matmul(im2col(dy_padded, Q, 1), W_phases)      # (N blocks_h blocks_w, s s in)
-    image = blocks.reshape(N, blocks_h, blocks_w, s, s, C).transpose(0, 1, 3, 2, 4, 5)
-    return image.reshape(N, blocks_h * s, blocks_w * s, C)[:, p:p + H, p:p + W]
+    windows = np.lib.stride_tricks.sliding_window_view(dy_padded, (Q, Q), axis=(1, 2))  # (N, I, J, out, a, b)
+    cols = windows.transpose(1, 0, 2, 4, 5, 3).reshape(blocks_h, N * blocks_w, Q * Q * out)  # rows (I, n, J)
+    dx = np.empty((N, H, W, C), dy.dtype)
+    for r in range(s):
+        first, end = -((r - p) // s), (H - 1 + p - r) // s + 1  # block rows I with 0 <= s I + r - p < H
+        if first < end:
+            rows = np.matmul(cols[first:end].reshape(-1, Q * Q * out), W_phases[:, r])  # (I, n, J) x (t, c)
+            rows = rows.reshape(end - first, N, blocks_w * s, C)[:, :, p:p + W]       # columns s J + t, cropped
+            top = s * first + r - p                             # the image row of the first block row's phase r
+            dx[:, top:top + s * (end - first - 1) + 1:s] = rows.transpose(1, 0, 2, 3)
+    return dx
 
 
 def _inside(offset, size, windows, stride, padding):
@@ -252,9 +267,12 @@ class Conv2d(_Convolution):
 
     def add_weight_grad(self, cols, dy_rows):
         """``grads["W"] += cols.T @ dy_rows`` (the product (k k in, out)), put in ``W``'s (out, in, k, k) order."""
+        self.add_weight_matrix_grad(np.matmul(cols.T, dy_rows))
+
+    def add_weight_matrix_grad(self, dW_matrix):
+        """``grads["W"] += dW_matrix``, a gradient (k k in, out) of :meth:`weight_matrix`, in ``W``'s order."""
         k = self.kernel_size
-        dW = np.matmul(cols.T, dy_rows).reshape(k, k, self.in_channels, self.out_channels)
-        self.grads["W"] += dW.transpose(3, 2, 0, 1)
+        self.grads["W"] += dW_matrix.reshape(k, k, self.in_channels, self.out_channels).transpose(3, 2, 0, 1)
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
         """``dy`` (N, out, H_out, W_out) -> ``dx`` (N, in, H, W).

@@ -167,11 +167,14 @@ class Dense(Layer):
         if not input_grad:
             return None
         W = self.params["W"]
+        if W.shape[1] == 1:
+            # One output unit (a critic's last layer): dy @ W.T is an outer product, one multiplication per
+            # entry, which a broadcast multiply computes bit for bit as BLAS does, 2x faster than np.dot
+            # (and NumPy's matmul, which runs it without BLAS, is slower still).
+            return dy * W[:, 0]
         if W.size >= TRANSPOSED_DX_SIZE:
             # dx = dy @ W.T computed as (W @ dy.T).T: the same numbers, bit for bit, as a transposed view.
             return np.dot(W, dy.T).T
-        # np.dot, not @: for one output unit dy @ W.T is an outer product, which NumPy's matmul computes
-        # without BLAS, 6x slower.
         return np.dot(dy, W.T)
 
     def double_backward(self, v, dy):
@@ -208,11 +211,18 @@ class LeakyReLU(Layer):
         """``y = slope * x``, the slope ``max([x > 0], alpha)`` (1 where ``x > 0``, ``alpha`` elsewhere): the same
         numbers as the tutorial's ``tf.maximum(alpha * h1, h1)``. The slope is kept: it is ``dy/dx``, which
         every backward pass multiplies by (a gradient penalty's ``backward`` and ``double_backward`` both).
-        (The 0/1 mask is cast to floats before ``np.maximum``: a bool-float maximum casts element by element,
-        twice as slowly.)"""
+
+        The slope is computed as ``alpha + (1 - alpha) [x > 0]``, a multiply and an add on the 0/1 mask:
+        NumPy's ``np.maximum(mask, alpha)`` with a scalar is 2.5x slower than both together (0.39 ms against
+        0.16 for the DCGAN critic's 128 x 32 x 14 x 14 activations). With ``1 - alpha`` rounded in x's dtype,
+        ``(1 - alpha) + alpha`` rounds to exactly 1 (exact for alpha >= 1/2; below, ``1 - alpha`` is off by at
+        most a quarter of the spacing of floats just above 1, too little to leave 1), so the slope is 1 or
+        ``alpha``, bit for bit as with the maximum."""
         self.x = x
         self.slope = (x > 0).astype(x.dtype)
-        np.maximum(self.slope, self.alpha, out=self.slope)
+        alpha = x.dtype.type(self.alpha)
+        self.slope *= 1 - alpha
+        self.slope += alpha
         return x * self.slope
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
@@ -356,10 +366,23 @@ class Flatten(Layer):
         if x.ndim < 2:
             raise self.shape_error("(N, ...)", x)
         self.input_shape = x.shape
+        # an input in another memory order than C's (a convolution's channels-last images): one example of
+        # that layout, for backward
+        self.layout = None if x.flags.c_contiguous else np.empty_like(x[:1])
         return x.reshape(len(x), -1)
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
-        return dy.reshape(self.input_shape) if input_grad else None
+        """``dy`` reshaped back, in the memory order of the input: after a convolution, channels-last, as the
+        activation's slope before it. NumPy multiplies two arrays of different memory orders slowly: this
+        copy and a multiply in one order take 0.33 ms where the mixed multiply took 0.58 (DCGAN critic, 128
+        images of 64 x 7 x 7)."""
+        if not input_grad:
+            return None
+        if self.layout is None:
+            return dy.reshape(self.input_shape)
+        dx = np.empty_like(self.layout, shape=self.input_shape)
+        dx[...] = dy.reshape(self.input_shape)
+        return dx
 
     def double_backward(self, v, dy):
         """As :meth:`Reshape.double_backward`: ``v`` reshaped to ``dy``'s shape."""

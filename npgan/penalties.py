@@ -32,7 +32,8 @@ Then ``P = mean_n (||g_n|| - c)^2`` and, run back through those three lines, fir
     dW2 += v2.T @ 1     (v2 @ W2 = dP/d(dy), not needed)        Dense 2: dh = 1 @ W2.T
 
 Each Dense step is the layer's forward pass on ``v`` without its bias, plus its usual weight gradient with
-``v`` in place of ``x``; that costs about one more forward and backward pass.
+``v`` in place of ``x``; that costs about one more forward and backward pass. (Here ``dW1`` and
+``v1 = v @ W1``, which only feeds ``dW2``, come from one product ``v.T @ s``: :func:`_tail_double_backward`.)
 
 **Why nothing else appears.** ``g`` does not involve ``b1`` or ``b2``, so ``dP/db = 0``. It depends on ``x``
 only through ``s = lrelu'(a)``, which is piecewise constant: its derivative is 0 wherever it exists, so
@@ -49,6 +50,8 @@ critics penalise the gradient with respect to the image alone (the label being h
 """
 import numpy as np
 
+from .conv import Conv2d, channels_last
+from .layers import Dense, Flatten, LeakyReLU
 from .norm import BatchNorm
 
 
@@ -102,9 +105,62 @@ def input_gradient_penalty(net, x, center=1.0, *, classes=0, weight=1.0):
     else:
         v = image * coefficient[:, None]
     v = v.reshape(x.shape)
-    for layer, dy in zip(net.layers, reversed(upstreams)):
+    tail = _one_output_tail(net.layers)
+    for layer, dy in zip(net.layers[:tail], reversed(upstreams)):
         v = layer.double_backward(v, dy)
+    if tail is not None:
+        _tail_double_backward(*net.layers[tail:tail + 2], net.layers[-1], v)
     return value
+
+
+def _one_output_tail(layers):
+    """Where a critic's usual ending starts: ``layer, LeakyReLU, [Flatten], Dense(·, 1)``, with ``layer`` a
+    ``Dense`` or ``Conv2d``; its index, or None for any other ending. The types must be these exactly (a
+    subclass may compute something else)."""
+    *body, head = layers
+    if body and type(body[-1]) is Flatten:
+        body.pop()
+    if (type(head) is Dense and head.params["W"].shape[1] == 1 and len(body) >= 2
+            and type(body[-1]) is LeakyReLU and type(body[-2]) in (Dense, Conv2d)):
+        return len(body) - 2
+    return None
+
+
+def _tail_double_backward(layer, activation, head, v):
+    """The double backward pass of a critic's last layers (:func:`_one_output_tail`), ``v`` arriving at
+    ``layer``: the gradients of ``layer`` and ``head`` from one product, where the ``double_backward`` calls
+    of ``layer``, ``activation``, ``Flatten`` and ``head`` take two.
+
+    Write ``layer`` as rows, ``Y = X W + b`` with ``W`` (K, O) (a ``Conv2d``: a row per window; the rows of
+    output position p, one per example n, form block p). Let ``V`` be the rows of ``v`` (for a convolution,
+    the windows of ``v``), ``S`` the activation's slope and ``w`` the head's weights, ``w[p, o]`` for
+    channel o at position p. In the penalty's backward pass from ``dy = 1``, the head sent ``w`` to every
+    example, so ``layer`` received ``dY[n, p, o] = S[n, p, o] w[p, o]``. The calls would compute::
+
+        dW[k, o]      += sum_{n, p} V[n, p, k] S[n, p, o] w[p, o]             V.T @ dY: a product
+        d(head)[p, o] += sum_n S[n, p, o] sum_k V[n, p, k] W[k, o]            V @ W: another, then sums
+
+    Both are sums over n of ``V[n, p, k] S[n, p, o]``, ``M[p, k, o] = (V_p.T @ S_p)[k, o]``, one product
+    per position (inner size N): then ``dW = sum_p M_p * w_p`` and ``d(head)[p, o] = sum_k M_p * W``, two
+    passes over ``M``. The same numbers up to rounding. DCGAN critic: 49 products (512 x 64) @ (64 x 64)
+    instead of two (3136 x 512) @ (512 x 64): 1.3 ms less of its 44 ms penalised step; mlp-bn's: 0.1 ms.
+    """
+    slope = activation.slope
+    if type(layer) is Conv2d:
+        V, W = layer.windows(v), layer.W_matrix                  # (N P, K), (K, O)
+        S = channels_last(slope).reshape(len(slope), -1, slope.shape[1])  # (N, P, O)
+    else:
+        V, W, S = v, layer.params["W"], slope[:, None]
+    N, P, O = S.shape
+    # (P, O): Flatten's order is (channel, position); contiguous, as einsum runs 10x slower on a transposed view
+    w = np.ascontiguousarray(head.params["W"][:, 0].reshape(O, P).T)
+    M = np.matmul(V.reshape(N, P, -1).transpose(1, 2, 0), S.transpose(1, 0, 2))  # (P, K, O)
+    dW = np.einsum("pko,po->ko", M, w)
+    if type(layer) is Conv2d:
+        layer.add_weight_matrix_grad(dW)
+    else:
+        layer.grads["W"] += dW
+    head.grads["W"][:, 0] += np.einsum("pko,ko->op", M, W).reshape(-1)
 
 
 def _backward_keeping_upstreams(net, dy):

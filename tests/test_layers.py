@@ -182,6 +182,20 @@ def test_activation_values():
         LeakyReLU(1.5)
 
 
+
+def test_leaky_relu_slope_is_exactly_one_or_alpha():
+    """The slope is computed as alpha + (1 - alpha) [x > 0]: it must round to 1 and alpha exactly, as the
+    maximum it replaces gave, for any alpha and both dtypes."""
+    alphas = [0.0, 0.01, 0.2, 1 / 3, 0.5, np.nextafter(0.5, 0), np.nextafter(1, 0)]
+    alphas += list(np.random.default_rng(0).random(2000))
+    for dtype in (np.float32, np.float64):
+        x = np.array([-2.0, 0.0, 1e-30, 3.0], dtype=dtype)
+        for alpha in alphas:
+            layer = LeakyReLU(alpha)
+            layer.forward(x)
+            assert layer.slope.dtype == dtype
+            assert list(layer.slope) == [dtype(alpha), dtype(alpha), 1, 1], (dtype, alpha)
+
 class ForgetfulLeakyReLU(LeakyReLU):
     """A typical bug: the backward pass of a plain ReLU (slope 0, not alpha, for x < 0)."""
 

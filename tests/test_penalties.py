@@ -10,34 +10,37 @@ from npgan.gradcheck import numerical_gradient, relative_error
 from npgan.layers import Dense, Dropout, Flatten, LabelChannels, LeakyReLU, ReLU, Reshape, Sequential, Tanh
 from npgan.models import build_pair
 from npgan.norm import BatchNorm
+import npgan.penalties
 from npgan.penalties import check_critic, input_gradient_penalty, random_interpolates
 
 TOL = 1e-6
 FEATURES, SHAPE = 6, (1, 6, 6)
 
 
-def mlp_critic(classes, rng):
-    """Dense -> LeakyReLU -> Dropout -> Dense -> ReLU -> Dense: every dense-side layer with a second-order pass."""
+def mlp_critic(classes, rng, last=ReLU):
+    """Dense -> LeakyReLU -> Dropout -> Dense -> ReLU -> Dense: every dense-side layer with a second-order pass.
+    ``last=LeakyReLU``: the ending the penalty shortcuts (``npgan.penalties._tail_double_backward``)."""
     return Sequential(Dense(FEATURES + classes, 5, rng=rng, dtype=np.float64), LeakyReLU(0.2), Dropout(0.3, rng=0),
-                      Dense(5, 4, rng=rng, dtype=np.float64), ReLU(), Dense(4, 1, rng=rng, dtype=np.float64))
+                      Dense(5, 4, rng=rng, dtype=np.float64), last(), Dense(4, 1, rng=rng, dtype=np.float64))
 
 
-def conv_critic(classes, rng):
+def conv_critic(classes, rng, last=ReLU):
     """A small DCGAN-like critic on 6x6 images (with LabelChannels when conditional): 6x6 -> 3x3 -> 2x2 -> 1."""
     first = LabelChannels(SHAPE, classes) if classes else Reshape(SHAPE)
     return Sequential(first, Conv2d(1 + classes, 3, 3, 2, 1, rng=rng, dtype=np.float64), LeakyReLU(0.2),
-                      Conv2d(3, 4, 2, 1, 0, rng=rng, dtype=np.float64), ReLU(), Flatten(),
+                      Conv2d(3, 4, 2, 1, 0, rng=rng, dtype=np.float64), last(), Flatten(),
                       Dense(16, 1, rng=rng, dtype=np.float64))
 
 
 def critic_and_input(kind, classes, seed=0, n=4):
     """A float64 critic with non-zero biases, and rows of images (+ one-hot labels when conditional)."""
     rng = np.random.default_rng(seed)
-    net = mlp_critic(classes, rng) if kind == "mlp" else conv_critic(classes, rng)
+    base, _, ending = kind.partition("-")   # "-tail": the critic ends in LeakyReLU, as the models' critics do
+    net = (mlp_critic if base == "mlp" else conv_critic)(classes, rng, LeakyReLU if ending else ReLU)
     for name, param, _ in net.parameters():
         if name.endswith("b"):
             param[...] = 0.3 * rng.standard_normal(param.shape)
-    size = FEATURES if kind == "mlp" else int(np.prod(SHAPE))
+    size = FEATURES if base == "mlp" else int(np.prod(SHAPE))
     x = np.zeros((n, size + classes))
     x[:, :size] = rng.standard_normal((n, size))
     if classes:
@@ -58,7 +61,8 @@ def replay_dropout(net):
             layer.rng = np.random.default_rng(7)
 
 
-CASES = [(kind, classes, center) for kind in ("mlp", "conv") for classes in (0, 3) for center in (1.0, 0.0)]
+CASES = [(kind, classes, center) for kind in ("mlp", "conv", "mlp-tail", "conv-tail") for classes in (0, 3)
+         for center in (1.0, 0.0)]
 IDS = [f"{kind}-{'conditional' if classes else 'plain'}-{'GP' if center else 'R1'}" for kind, classes, center in CASES]
 
 
@@ -106,6 +110,20 @@ def forward_sum(net, x):
     return float(net.forward(x).sum())
 
 
+@pytest.mark.parametrize("kind", ["mlp-tail", "conv-tail"])
+def test_the_tail_shortcut_is_the_layer_by_layer_pass(kind, monkeypatch):
+    """A critic ending in LeakyReLU, [Flatten], Dense(., 1) takes the shortcut; it gives the gradients of the
+    layer-by-layer double backward pass, to rounding."""
+    net, x = critic_and_input(kind, 0, seed=8)
+    assert npgan.penalties._one_output_tail(net.layers) is not None
+    net.zero_grad()
+    value = penalty(net, x, 1.0, 0)
+    shortcut = net.flat_grads.copy()
+    monkeypatch.setattr(npgan.penalties, "_one_output_tail", lambda layers: None)
+    net.zero_grad()
+    assert penalty(net, x, 1.0, 0) == value
+    np.testing.assert_allclose(shortcut, net.flat_grads, rtol=1e-12, atol=1e-14)
+
 def test_conditional_norm_covers_the_image_only():
     """The label columns' gradient is left out: moving it would change the value."""
     net, x = critic_and_input("mlp", 3, seed=3)
@@ -114,7 +132,7 @@ def test_conditional_norm_covers_the_image_only():
     assert with_label != pytest.approx(image_only, rel=1e-3)
 
 
-@pytest.mark.parametrize("kind", ["mlp", "conv"])
+@pytest.mark.parametrize("kind", ["mlp", "conv", "conv-tail"])
 def test_grads_accumulate_scaled_by_weight_and_params_are_untouched(kind):
     net, x = critic_and_input(kind, 0, seed=4)
     net.zero_grad()
@@ -129,9 +147,10 @@ def test_grads_accumulate_scaled_by_weight_and_params_are_untouched(kind):
     np.testing.assert_array_equal(net.flat_params, params)
 
 
-def test_float32_agrees_with_float64():
+@pytest.mark.parametrize("kind", ["conv", "conv-tail"])
+def test_float32_agrees_with_float64(kind):
     """Training runs in float32: same value and gradient, to float32's precision, and float32 grads."""
-    net64, x = critic_and_input("conv", 3, seed=6)
+    net64, x = critic_and_input(kind, 3, seed=6)
     for layer in net64.layers:
         if isinstance(layer, Dropout):
             layer.p = 0.0
