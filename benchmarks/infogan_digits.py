@@ -2,7 +2,9 @@
 
 - the judge's (MLP) digit of 2,000 samples against their category (rows: category, columns: digit);
 - per category, the share of 20 draws of z whose judged digit changes along a 3x3 grid of the continuous
-  codes u (z, c fixed), and the share of 20 draws of u whose digit changes over 9 random z (u, c fixed).
+  codes u (z, c fixed), and the share of 20 draws of u whose digit changes over 9 random z (u, c fixed);
+- the z spread: the mean distance (Euclidean, pixels in [-1, 1]) between the images of two random z with
+  the same codes, over 1,000 pairs: how much G uses z (README's InfoGAN tables).
 
     python benchmarks/infogan_digits.py --data-dir /work/data /tmp/infogan_probe/L-info-avg.npz ...
 
@@ -52,6 +54,9 @@ def main():
         z_shares = digit_changes(G, evaluator, meta, along_z, categories)
         print("digit changes along u (z, c fixed):", u_shares, f"mean {u_shares.mean():.0%}")
         print("digit changes along z (u, c fixed):", z_shares, f"mean {z_shares.mean():.0%}")
+        c, u = rng.integers(categories, size=1000), sample_z(rng, 1000, 2)
+        pair = [G.forward(latent_rows(sample_z(rng, 1000, meta["z_size"]), c, u, categories)) for _ in range(2)]
+        print(f"z spread: {np.linalg.norm(pair[0] - pair[1], axis=1).mean():.1f}")
 
 
 if __name__ == "__main__":
