@@ -314,7 +314,8 @@ def parse_args(argv):
                        help="show both networks the label, to draw the digit you ask for (default: off)")
     model.add_argument("--info", action="store_true", default=argparse.SUPPRESS,
                        help="InfoGAN: append codes to z that a head Q on D's body must read back from the "
-                            "fakes, so they take a meaning without labels (default: off)")
+                            "fakes, so they take a meaning without labels; mlp-bn's D then has batch norm "
+                            "(default: off)")
     for name, kind, help_text in HYPERPARAMETERS:
         only = [m for m, spec in MODELS.items() if name in spec.options]
         scope = f"; {', '.join(only)} only" if only else ""
