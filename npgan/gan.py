@@ -96,10 +96,10 @@ class GANConfig:
     @classmethod
     def for_model(cls, model="tutorial", **overrides):
         """The config of ``model``: its defaults, its own objective for a plain run
-        (:meth:`npgan.models.Model.own_objective`), its conditional (InfoGAN) settings for a conditional
-        (``info``) run and
-        ``overrides``; then the recipe of the loss and penalty that makes (:data:`npgan.recipes.RECIPES`:
-        optimizer, learning rate, constraint, D steps), on top of which the objective and ``overrides`` win."""
+        (:meth:`npgan.models.Model.own_objective`), its settings for a conditional or InfoGAN run
+        (``Model.conditional``, ``Model.info``) and ``overrides``; then the recipe of the loss and penalty
+        that makes (:data:`npgan.recipes.RECIPES`: optimizer, learning rate, constraint, D steps), on top of
+        which the objective and ``overrides`` win."""
         spec = model_spec(model)
         own = spec.own_objective(overrides)
         variant = spec.conditional if overrides.get("conditional") else spec.info if overrides.get("info") else {}

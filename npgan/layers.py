@@ -365,10 +365,7 @@ class Flatten(Layer):
     def forward(self, x):
         if x.ndim < 2:
             raise self.shape_error("(N, ...)", x)
-        self.input_shape = x.shape
-        # an input in another memory order than C's (a convolution's channels-last images): one example of
-        # that layout, for backward
-        self.layout = None if x.flags.c_contiguous else np.empty_like(x[:1])
+        self.x = x  # its shape and memory order, for backward (a reference, not a copy)
         return x.reshape(len(x), -1)
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
@@ -378,10 +375,10 @@ class Flatten(Layer):
         images of 64 x 7 x 7)."""
         if not input_grad:
             return None
-        if self.layout is None:
-            return dy.reshape(self.input_shape)
-        dx = np.empty_like(self.layout, shape=self.input_shape)
-        dx[...] = dy.reshape(self.input_shape)
+        if self.x.flags.c_contiguous:
+            return dy.reshape(self.x.shape)
+        dx = np.empty_like(self.x)  # the input's memory order (channels-last after a convolution)
+        dx[...] = dy.reshape(self.x.shape)
         return dx
 
     def double_backward(self, v, dy):
