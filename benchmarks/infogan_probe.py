@@ -18,7 +18,9 @@ since), ``q-hidden=H`` (Q reads D's body through its own hidden layer of H units
 from Uniform(-S, S)), ``z-read=B`` (Q also estimates z / S, weight B on half its squared error, as
 ClusterGAN's encoder), ``info-warmup=S`` (the information term's weight grows from 0 over S steps),
 ``real-entropy=W`` (the D step adds W (mean H(Q(x)) - H(mean Q(x))) on real images: Q's category of each
-real image confident, the categories balanced over the batch, as CatGAN asks of its classifier).
+real image confident, the categories balanced over the batch, as CatGAN asks of its classifier),
+``c-init=S`` (G's first-layer weights of the category S times larger), ``z-smooth=W`` (G's step adds W times
+how much more than the batch's average a row's image jumps when z moves by 0.1: :func:`smooth_z`).
 One JSON line per probe goes to ``--out`` (appended); ``--measure-every N`` adds the raw G's figures every
 N steps (not counted in the CPU time). The raw G and the average are saved as generator files
 ``<out without .jsonl>/<name>-G.npz`` and ``-avg.npz``, which npgan.evaluate and npgan.sample read.
@@ -76,6 +78,12 @@ def apply_variants(gan, variants):
                 latent[:, :gan.config.z_size] *= scale
                 return latent
             gan.sample_latent = sample_latent
+        elif name == "c-init":  # G's first-layer weights of the category S times larger: c dominates at first
+            first = gan.G.layers[0].params["W"]
+            z_size, K = gan.config.z_size, gan.config.info_categories
+            first[z_size:z_size + K] *= float(value)
+        elif name == "z-smooth":  # G's jumps along z penalised: a digit switch must come from the category
+            smooth_z(gan, float(value))
         elif name == "z-read":  # Q also reads z back (weight B on half its squared error), as ClusterGAN's encoder
             read_z(gan, float(value))
         elif name == "info-warmup":  # the information term's weight grows linearly from 0 over S steps
@@ -115,6 +123,33 @@ def real_entropy(gan, weight):
         value = float(h.mean() + (mean_p * np.log(mean_p)).sum())
         return loss + weight * value, grad
     objective.d_real = new_d_real
+
+
+def smooth_z(gan, weight, sigma=0.1):
+    """G step adds ``weight * mean relu(s_n - mean s)``, s_n = |G(z + sigma e, c, u) - G(z, c, u)|^2 / sigma^2:
+    the rows whose image jumps more than the batch's average when z moves a little are pulled back (the
+    unperturbed image held fixed). A plain GAN switches digits along z; here that is what costs."""
+    fakes, rng, z_size = gan.fakes, np.random.default_rng([gan.config.seed, 77]), gan.config.z_size
+
+    def new_fakes(latent, labels=None):
+        gan.last_latent = latent
+        return fakes(latent, labels)
+
+    def g_step(fake, labels=None):
+        loss, d_out = gan.objective.g(gan.D.forward(fake))
+        d_fake = gan.D.backward(d_out, param_grads=False)
+        gan.G.zero_grad()
+        gan.G.backward(d_fake[:, :fake.shape[1]], input_grad=False)
+        moved = gan.last_latent.copy()
+        moved[:, :z_size] += sigma * rng.standard_normal((len(moved), z_size), dtype=moved.dtype)
+        delta = gan.G.forward(moved) - fake
+        jump = np.sum(delta * delta, axis=1) / sigma ** 2
+        gan.last_jump = float(jump.mean())
+        delta *= (2 * weight / (len(delta) * sigma ** 2)) * (jump > jump.mean())[:, None]
+        gan.G.backward(delta, input_grad=False)
+        gan.g_opt.step()
+        return loss
+    gan.fakes, gan.g_step = new_fakes, g_step
 
 
 def read_z(gan, weight):
@@ -288,6 +323,7 @@ def main(argv=None):
             info_losses.append(gan.objective.last_info_loss)
         if (step + 1) % 500 == 0:
             print(f"{args.name} step {step + 1}: d {np.mean(d_losses[-500:]):.3f} g {np.mean(g_losses[-500:]):.3f}"
+                  + (f" jump {gan.last_jump:.1f}" if hasattr(gan, "last_jump") else "")
                   + (f" L_I {np.mean(info_losses[-500:]):.3f}" if info_losses else ""), flush=True)
         if args.measure_every and (step + 1) % args.measure_every == 0 and step + 1 < args.steps:
             paused = time.process_time()

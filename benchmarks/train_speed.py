@@ -4,6 +4,7 @@
                                      [--epochs 3] [--steps N] [--no-torch] [--no-memory]
     python benchmarks/train_speed.py --conditional-cost      # the tutorial's model with and without labels
     python benchmarks/train_speed.py --info-cost --model mlp-bn   # a model with and without InfoGAN's codes
+    python benchmarks/train_speed.py --aux-cost      # the conditional tutorial with and without AC-GAN's classifier
 
 For each thread count it times npgan's real training loop, ``npgan.train._train_epoch``, with the model's
 default settings (the tutorial's: 550 steps of 100 images an epoch; mlp-bn and dcgan: batch 64, 859
@@ -42,10 +43,10 @@ from npgan.train import TF1_VALIDATION_SIZE, _train_epoch
 DEFAULT_STEPS = {"tutorial": None, "mlp-bn": 200, "dcgan": 30}  # None: a whole epoch
 
 
-def config_for(model, width=None, conditional=False, info=False):
+def config_for(model, width=None, conditional=False, info=False, **overrides):
     # loss="ns": the models as torch_reference.py writes them (their plain runs now default to other recipes)
     return GANConfig.for_model(model, conditional=conditional, info=info, loss="ns",
-                               **({"width": width} if width else {}))
+                               **({"width": width} if width else {}), **overrides)
 
 
 def time_npgan(config, images, labels, steps, repeats):
@@ -70,7 +71,7 @@ def variant_cost(name, plain, variant, images, labels, steps, epochs, rounds=3):
     print(f"{'round':>5} {'plain s':>10} {name + ' s':>16} {'ratio':>6}   ({steps} steps of {plain.model})")
     with threadpool_limits(limits=1, user_api="blas"):
         for r in range(rounds):
-            plain_s, _ = time_npgan(plain, images, None, steps, epochs)
+            plain_s, _ = time_npgan(plain, images, labels if plain.conditional else None, steps, epochs)
             variant_s, _ = time_npgan(variant, images, labels if variant.conditional else None, steps, epochs)
             ratios.append(variant_s / plain_s)
             print(f"{r + 1:>5} {plain_s:>10.3f} {variant_s:>16.3f} {ratios[-1]:>6.3f}", flush=True)
@@ -106,6 +107,9 @@ def main():
                         help="instead: the tutorial's model with and without --conditional, alternated, at 1 thread")
     parser.add_argument("--info-cost", action="store_true",
                         help="instead: --model with and without --info (InfoGAN), alternated, at 1 thread")
+    parser.add_argument("--aux-cost", action="store_true",
+                        help="instead: the conditional tutorial with and without AC-GAN's classifier (--aux-weight), "
+                             "alternated, at 1 thread")
     args = parser.parse_args()
 
     images, labels = load_mnist("train", data_dir=args.mnist_dir, download=False)
@@ -114,8 +118,12 @@ def main():
     epoch_steps = len(images) // config.batch_size
     steps = args.steps or DEFAULT_STEPS[args.model] or epoch_steps
     if args.conditional_cost:
-        return variant_cost("conditional", config_for("tutorial"), config_for("tutorial", conditional=True),
-                            images, labels, len(images) // 100, args.epochs)
+        labelled = config_for("tutorial", conditional=True, aux_weight=0.0)  # the labels' cost alone
+        return variant_cost("conditional", config_for("tutorial"), labelled, images, labels, len(images) // 100,
+                            args.epochs)
+    if args.aux_cost:
+        return variant_cost("aux", config_for("tutorial", conditional=True, aux_weight=0.0),
+                            config_for("tutorial", conditional=True), images, labels, len(images) // 100, args.epochs)
     if args.info_cost:
         return variant_cost("info", config, config_for(args.model, args.width, info=True), images, None, steps,
                             args.epochs)

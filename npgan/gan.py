@@ -86,6 +86,7 @@ class GANConfig:
     epochs: int = 100
     ema: float = 0.0
     mismatch: float = 0.5  # conditional only: share of D's negatives that are real images with a wrong label
+    aux_weight: float = 0.0  # conditional only: AC-GAN, D's head also classifies the digit (npgan.info); 0: off
     info: bool = False     # InfoGAN (npgan.info): codes appended to z, which D's head Q must read back
     info_categories: int = 10  # --info: size of the categorical code (one-hot)
     info_continuous: int = 2   # --info: number of continuous codes, Uniform(-1, 1)
@@ -139,7 +140,8 @@ def _check_config(config):
               (config.d_steps >= 1, f"d_steps {config.d_steps} (need at least 1)"),
               (config.penalty_weight >= 0, f"penalty_weight {config.penalty_weight} (need >= 0)"),
               (config.penalty_every >= 1, f"penalty_every {config.penalty_every} (need at least 1)"),
-              (config.clip >= 0, f"clip {config.clip} (need >= 0)"))
+              (config.clip >= 0, f"clip {config.clip} (need >= 0)"),
+              (config.aux_weight >= 0, f"aux_weight {config.aux_weight} (need >= 0)"))
     problems = [message for ok, message in checks if not ok]
     if problems:
         raise ValueError("bad GAN settings: " + "; ".join(problems))

@@ -1,4 +1,6 @@
-"""InfoGAN (Chen et al., 2016): codes that G must make readable, which then take a meaning of their own.
+"""Heads on D that read back what G was given: InfoGAN's codes, and AC-GAN's labels (at the end).
+
+InfoGAN (Chen et al., 2016): codes that G must make readable, which then take a meaning of their own.
 
 G's latent input is z with *codes* appended: a categorical code ``c`` (one of K categories, one-hot, uniform)
 and C continuous codes ``u ~ Uniform(-1, 1)``:
@@ -164,6 +166,73 @@ class InfoGAN(GAN):
         return super().fakes(latent, labels)
 
 
+class ClassifierObjective:
+    """A GAN objective on column 0 of D's outputs, plus ``weight`` times the cross entropy of D's class
+    logits (columns 1..K) against ``labels``: on the real images in the D step, on the fakes in the G step.
+
+    ``labels`` (N,): the labels of the batch being judged; :meth:`ACGAN.fakes` sets it as it makes the fakes
+    (the real batch's labels, which the fakes were asked for). The fakes' columns get no gradient in the D
+    step: D learns the digits from real images only, so G cannot make a fake "an 8" by drawing whatever
+    D has come to call 8 in G's own fakes; it must draw what real 8s look like.
+    """
+
+    def __init__(self, base, classes, weight):
+        self.base, self.classes, self.weight, self.labels = base, classes, weight, None
+
+    def d_real(self, x, smooth=0.0):
+        loss, grad = self.base.d_real(x[:, :1], smooth)
+        return self._with_classes(loss, grad, x)
+
+    def d_fake(self, x):
+        loss, grad = self.base.d_fake(x[:, :1])
+        return loss, InfoObjective._widen(grad, x, None)
+
+    def g(self, x):
+        loss, grad = self.base.g(x[:, :1])
+        return self._with_classes(loss, grad, x)
+
+    d_loss = Objective.d_loss
+
+    def _with_classes(self, loss, grad, x):
+        """Add ``weight *`` the cross entropy of columns 1..K against ``labels`` (:func:`info_loss` with
+        no continuous codes: ``softmax - one_hot`` over N) to the GAN term of column 0."""
+        if self.labels is None or len(self.labels) != len(x):
+            raise ValueError("ClassifierObjective: set .labels (one per row) before a step")
+        cross_entropy, class_grad = info_loss(x[:, 1:], one_hot(self.labels, self.classes, x.dtype), self.classes)
+        class_grad *= self.weight
+        return loss + self.weight * cross_entropy, InfoObjective._widen(grad, x, class_grad)
+
+
+class ACGAN(GAN):
+    """A conditional :class:`npgan.gan.GAN` whose D also classifies the digit: AC-GAN (Odena et al., 2017).
+
+    The same head as InfoGAN's Q (``K = config.classes`` more outputs of D's last layer), but what it reads
+    back is the label, which is known: D learns it on real images, and G is asked to draw fakes that D's
+    classifier calls the digit asked for (:class:`ClassifierObjective`, weight ``config.aux_weight``). D's
+    input still holds the label too, so the head adds a second, direct signal to the conditional GAN's: a
+    label D must check, and a digit G must make recognisable.
+    """
+
+    def __init__(self, config, *, dtype=np.float32):
+        if not config.conditional:
+            raise ValueError("--aux-weight: AC-GAN's classifier learns the labels: it needs --conditional")
+        if config.penalty != "none":
+            raise ValueError("--aux-weight does not go with --penalty: the penalty's critic has one output per "
+                             "image, AC-GAN's D also outputs its classifier's logits")
+        rng = np.random.default_rng(config.seed)
+        G, D = build_pair(config, rng, dtype)
+        super().__init__(config, networks=(G, with_code_head(D, config.classes, rng)), dtype=dtype)
+        self.objective = ClassifierObjective(self.objective, config.classes, config.aux_weight)
+
+    def fakes(self, latent, labels=None):
+        """G's images of ``latent`` for ``labels``; the labels are what D's classifier is asked next."""
+        self.objective.labels = labels
+        return super().fakes(latent, labels)
+
+
 def build_gan(config, *, dtype=np.float32):
-    """The GAN ``config`` describes: an :class:`InfoGAN` when ``config.info``, else a plain GAN."""
-    return InfoGAN(config, dtype=dtype) if config.info else GAN(config, dtype=dtype)
+    """The GAN ``config`` describes: an :class:`InfoGAN` when ``config.info``, an :class:`ACGAN` when
+    ``config.aux_weight``, else a plain GAN."""
+    if config.info:
+        return InfoGAN(config, dtype=dtype)
+    return ACGAN(config, dtype=dtype) if config.aux_weight else GAN(config, dtype=dtype)

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 from . import plots
 from .checkpoints import (Checkpoint, CheckpointError, checkpoint_arrays, generator_arrays, load_checkpoint)
 from .cli import (ArgumentParser, UsageError, check_output_folder, decay_factor, failure_status, fraction,
-                  nonnegative_int, plural, positive_float, positive_int, prepare_data_dir)
+                  nonnegative_float, nonnegative_int, plural, positive_float, positive_int, prepare_data_dir)
 from .data import DATASETS, DownloadError, atomic_write, load_mnist, read_idx
 from .classifier import DEFAULT_JUDGE, JUDGES
 from .evaluate import Evaluator, code_accuracy
@@ -267,6 +267,8 @@ HYPERPARAMETERS = (  # (GANConfig field, argparse type, help)
     ("lr_decay", decay_factor, "learning rates multiplied by this after each epoch"),
     ("ema", fraction, "decay of the moving average of G's weights that is saved and sampled (0: off)"),
     ("mismatch", fraction, "--conditional: share of D's negatives that are real images with a wrong label"),
+    ("aux_weight", nonnegative_float, "--conditional: AC-GAN, D's head also classifies the digit (on real "
+     "images) and G is asked for fakes it calls the asked-for digit; the weight of that cross entropy (0: off)"),
     ("info_categories", positive_int, "--info: categories of the categorical code"),
     ("info_continuous", nonnegative_int, "--info: number of continuous codes, Uniform(-1, 1)"),
     ("info_weight", positive_float, "--info: weight of the mutual-information term L_I"),
@@ -367,6 +369,10 @@ def _check_flags(parser, args, explicit):
         parser.error(f"{flag} applies only to --model {owners}, not {model}")
     if "mismatch" in explicit and not explicit.get("conditional"):
         parser.error("--mismatch goes with --conditional")
+    if explicit.get("aux_weight") and not explicit.get("conditional"):
+        parser.error("--aux-weight goes with --conditional (AC-GAN's classifier learns the labels)")
+    if explicit.get("aux_weight") and explicit.get("penalty", "none") != "none":
+        parser.error("--aux-weight does not go with --penalty (AC-GAN's D also outputs its classifier's logits)")
     info_flags = [name for name in explicit if name.startswith("info_")]
     if info_flags and not explicit.get("info"):
         parser.error(f"--{info_flags[0].replace('_', '-')} goes with --info")

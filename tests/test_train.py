@@ -264,6 +264,16 @@ def test_conditional_run_end_to_end_resumes_exactly_and_samples_digits(labelled_
     np.testing.assert_array_equal(fours, G.forward(with_labels(sample_z(np.random.default_rng(0), 6, 8), [4] * 6, 10)))
 
 
+def test_ac_gan_run_resumes_exactly(labelled_idx, tmp_path):
+    assert run_conditional(labelled_idx, tmp_path / "straight", "--epochs", "2", "--aux-weight", "1") == 0
+    assert run_conditional(labelled_idx, tmp_path / "resumed", "--epochs", "1", "--aux-weight", "1") == 0
+    assert main(["--out", str(tmp_path / "resumed"), "--resume", "--epochs", "2", "--no-progress",
+                 "--images", str(labelled_idx[0]), "--labels", str(labelled_idx[1])]) == 0
+    assert_same_run(tmp_path / "straight", tmp_path / "resumed")
+    saved = read_npz(tmp_path / "straight" / "checkpoint.npz")
+    assert json.loads(str(saved["gan_config"]))["aux_weight"] == 1.0 and saved["D/2/W"].shape == (16, 11)
+
+
 @pytest.mark.parametrize("flags, message", [
     (["--conditional"], "needs --labels"),
     (["--labels", "x.idx"], "--labels goes with --images"),
@@ -277,6 +287,9 @@ def test_conditional_run_end_to_end_resumes_exactly_and_samples_digits(labelled_
     (["--eval-every", "0"], "positive"),
     (["--info", "--conditional"], "--info learns its codes without labels: it does not go with --conditional"),
     (["--info-weight", "2"], "--info-weight goes with --info"),
+    (["--aux-weight", "1"], "--aux-weight goes with --conditional"),
+    (["--aux-weight", "-1"], "must be a finite number >= 0"),
+    (["--conditional", "--aux-weight", "1", "--penalty", "r1"], "--aux-weight does not go with --penalty"),
 ])
 def test_bad_flag_combinations(idx_images, tmp_path, capsys, flags, message):
     argv = ["--out", str(tmp_path / "out"), "--no-progress", *flags]

@@ -1,0 +1,143 @@
+"""AC-GAN (npgan.info.ACGAN): D's head also classifies the digit. The classifier's term and the D and G steps'
+gradients checked by finite differences in float64; which runs get the head, and which refuse it."""
+import numpy as np
+import pytest
+
+from npgan.gan import GAN, GANConfig, one_hot, with_labels
+from npgan.gradcheck import numerical_gradient, relative_error
+from npgan.info import ACGAN, ClassifierObjective, build_gan
+from npgan.losses import bce_with_logits, log_softmax, objective
+from npgan.norm import BatchNorm
+
+N, K, WEIGHT, SMOOTH = 6, 10, 0.7, 0.1
+
+
+def cross_entropy(logits, labels):
+    """The mean of -log softmax(logits)[label], row by row, from its definition."""
+    return float(np.mean([np.log(np.sum(np.exp(row))) - row[label] for row, label in zip(logits, labels)]))
+
+
+def test_classifier_term_its_value_and_gradient():
+    rng = np.random.default_rng(0)
+    out, labels = rng.normal(0, 2, (N, 1 + K)), rng.integers(0, K, N)
+    term = ClassifierObjective(objective("ns"), K, WEIGHT)
+    term.labels = labels
+    references = {  # D: real images (target 1 - smooth) are classified; fakes (target 0) are not. G: fakes are.
+        "d_real": lambda: bce_with_logits(out[:, :1], 1 - SMOOTH)[0] + WEIGHT * cross_entropy(out[:, 1:], labels),
+        "d_fake": lambda: bce_with_logits(out[:, :1], 0.0)[0],
+        "g": lambda: bce_with_logits(out[:, :1], 1.0)[0] + WEIGHT * cross_entropy(out[:, 1:], labels)}
+    for name, reference in references.items():
+        loss, grad = term.d_real(out, SMOOTH) if name == "d_real" else getattr(term, name)(out)
+        assert loss == pytest.approx(reference(), rel=1e-12), name
+        assert relative_error(grad, numerical_gradient(reference, out)) < 1e-8, name
+    assert not term.d_fake(out)[1][:, 1:].any()  # D never learns a class from G's fakes
+    term.labels = labels[:2]
+    with pytest.raises(ValueError, match="labels"):
+        term.g(out)
+
+
+def test_classifier_term_at_known_points():
+    labels = np.arange(N) % K
+    term = ClassifierObjective(objective("ns"), K, 1.0)
+    term.labels = labels
+    uniform = np.zeros((N, 1 + K))  # D undecided on every class: log K each
+    assert term.g(uniform)[0] == pytest.approx(bce_with_logits(uniform[:, :1], 1.0)[0] + np.log(K), rel=1e-12)
+    sure = np.concatenate([np.full((N, 1), 30.0), 50 * one_hot(labels, K, np.float64)], axis=1)
+    assert term.g(sure)[0] < 1e-12  # called real and the right digit: nothing left to ask
+
+
+SIZES = {"tutorial": dict(g_hidden=6, d_hidden=6), "mlp-bn": {}, "dcgan": dict(width=2)}
+
+
+def small_acgan(model, seed):
+    """A float64 AC-GAN of ``model``, every parameter moved off its initial value, with a batch."""
+    config = GANConfig.for_model(model, conditional=True, z_size=5, aux_weight=WEIGHT, **SIZES[model])
+    gan = ACGAN(config, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    for net in (gan.G, gan.D):
+        for _, param, _ in net.parameters():
+            param += rng.normal(0, 0.2, param.shape)
+    real, z, labels = rng.uniform(-1, 1, (N, 784)), rng.uniform(-1, 1, (N, 5)), rng.integers(0, K, N)
+    return gan, rng, real, z, labels
+
+
+def check(net, loss, rng, label, record_max_error):
+    """Up to 12 random elements of each parameter's gradient against finite differences of ``loss``; a bias
+    that a batch norm follows has gradient 0 (the normalisation subtracts it again)."""
+    for index, layer in enumerate(net.layers):
+        for name, param in layer.params.items():
+            indices = rng.choice(param.size, min(12, param.size), replace=False)
+            analytic = layer.grads[name].reshape(-1)[indices]
+            numeric = numerical_gradient(loss, param, indices=indices)
+            if name == "b" and index + 1 < len(net.layers) and isinstance(net.layers[index + 1], BatchNorm):
+                assert np.abs(analytic).max() < 1e-10 and np.abs(numeric).max() < 1e-5
+                continue
+            error = relative_error(analytic, numeric)
+            record_max_error(f"AC-GAN {label} {index}/{name}", error)
+            assert error < 1e-6, (label, index, name)
+
+
+@pytest.mark.parametrize("model", ["tutorial", "mlp-bn", "dcgan"])
+def test_d_step_gradient_classifies_the_real_images_only(model, record_max_error):
+    gan, rng, real, z, labels = small_acgan(model, 0)
+    fake = gan.fakes(z, labels)
+    batch = gan.d_batch(real, fake, labels)  # positives, fakes and real images with wrong labels
+
+    def d_loss():
+        if gan.separate_batches:  # D with batch norm judges the real batch and the negatives apart
+            out = np.concatenate([gan.D.forward(batch[:N]), gan.D.forward(batch[N:])])
+        else:
+            out = gan.D.forward(batch)
+        return (bce_with_logits(out[:N, :1], 1 - gan.config.smooth)[0] + bce_with_logits(out[N:, :1], 0.0)[0]
+                + WEIGHT * cross_entropy(out[:N, 1:], labels))
+
+    gan.d_opt.step = lambda: None  # keep the weights: compare the gradient only
+    gan.d_step(real, fake, labels)
+    assert np.abs(gan.D.layers[-1].grads["W"][:, 1:]).max() > 1e-3, "the classifier must learn"
+    check(gan.D, d_loss, rng, f"{model} D step", record_max_error)
+
+
+@pytest.mark.parametrize("model", ["tutorial", "mlp-bn", "dcgan"])
+def test_g_step_gradient_asks_for_fakes_classified_as_the_asked_digit(model, record_max_error):
+    gan, rng, _, z, labels = small_acgan(model, 1)
+
+    def g_loss():
+        out = gan.D.forward(with_labels(gan.G.forward(with_labels(z, labels, K)), labels, K))
+        return bce_with_logits(out[:, :1], 1.0)[0] + WEIGHT * cross_entropy(out[:, 1:], labels)
+
+    gan.g_opt.step = lambda: None
+    gan.D.zero_grad()
+    gan.g_step(gan.fakes(z, labels), labels)
+    assert not gan.D.flat_grads.any(), "the G step must not move D"
+    check(gan.G, g_loss, rng, f"{model} G step", record_max_error)
+
+
+def test_which_runs_get_the_classifier():
+    asked = build_gan(GANConfig.for_model("tutorial", conditional=True, aux_weight=1.0))
+    assert isinstance(asked, ACGAN) and asked.D.layers[-1].params["W"].shape[1] == 1 + K
+    assert not isinstance(build_gan(GANConfig.for_model("tutorial", conditional=True)), ACGAN)  # off by default
+    with pytest.raises(ValueError, match="does not go with --penalty"):  # a penalised critic has one output
+        ACGAN(GANConfig.for_model("tutorial", conditional=True, penalty="r1", aux_weight=1.0))
+    with pytest.raises(ValueError, match="needs --conditional"):
+        ACGAN(GANConfig.for_model("tutorial", aux_weight=1.0))
+    with pytest.raises(ValueError, match="aux_weight"):
+        GAN(GANConfig(aux_weight=-1.0))
+
+
+def test_training_steps_run_and_the_classifier_learns_the_real_digits():
+    """Two-class toy data: the classifier's cross entropy on the real images falls as D trains."""
+    config = GANConfig.for_model("tutorial", conditional=True, z_size=4, g_hidden=8, d_hidden=8, batch_size=16,
+                                 aux_weight=1.0)
+    gan = build_gan(config)
+    rng = np.random.default_rng(0)
+    labels = np.arange(16) % 2
+    real = np.where(labels[:, None] == 1, 0.8, -0.8).astype(np.float32) * np.ones((16, 784), np.float32)
+
+    def real_cross_entropy():
+        out = gan.D.forward(with_labels(real, labels, K))
+        return -np.mean(log_softmax(out[:, 1:])[np.arange(16), labels])
+
+    before = real_cross_entropy()
+    for _ in range(30):
+        gan.train_step(real, gan.sample_latent(rng, 16), labels)
+    assert real_cross_entropy() < 0.5 * before
