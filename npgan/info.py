@@ -168,39 +168,52 @@ class InfoGAN(GAN):
 
 class ClassifierObjective:
     """A GAN objective on column 0 of D's outputs, plus ``weight`` times the cross entropy of D's class
-    logits (columns 1..K) against ``labels``: on the real images in the D step, on the fakes in the G step.
+    logits (columns 1..K) against the true digits: on the real images in the D step, on the fakes (against
+    the digit asked for) in the G step.
 
     ``labels`` (N,): the labels of the batch being judged; :meth:`ACGAN.fakes` sets it as it makes the fakes
-    (the real batch's labels, which the fakes were asked for). The fakes' columns get no gradient in the D
-    step: D learns the digits from real images only, so G cannot make a fake "an 8" by drawing whatever
-    D has come to call 8 in G's own fakes; it must draw what real 8s look like.
+    (the real batch's labels, which the fakes were asked for). D's negatives (:meth:`npgan.gan.GAN.d_batch`)
+    are the fakes, then, the last ``mismatch`` share of them, real images shown with a wrong label: those
+    are classified too, against their true digit. That is what makes the classifier look at the image: D's
+    input holds the label, and a classifier taught only on correctly labelled images learns to repeat it
+    (and then asks nothing of G's drawing). The fakes themselves get no gradient in the D step: D learns the
+    digits from real images only, so G cannot make a fake "an 8" by drawing whatever D has come to call 8
+    in G's own fakes; it must draw what real 8s look like.
     """
 
-    def __init__(self, base, classes, weight):
-        self.base, self.classes, self.weight, self.labels = base, classes, weight, None
+    def __init__(self, base, classes, weight, mismatch):
+        self.base, self.classes, self.weight, self.mismatch, self.labels = base, classes, weight, mismatch, None
 
     def d_real(self, x, smooth=0.0):
         loss, grad = self.base.d_real(x[:, :1], smooth)
-        return self._with_classes(loss, grad, x)
+        return self._with_classes(loss, grad, x, slice(None))
 
     def d_fake(self, x):
         loss, grad = self.base.d_fake(x[:, :1])
-        return loss, InfoObjective._widen(grad, x, None)
+        relabelled = slice(round(len(x) * (1 - self.mismatch)), None)  # the real images with a wrong label
+        return self._with_classes(loss, grad, x, relabelled)
 
     def g(self, x):
         loss, grad = self.base.g(x[:, :1])
-        return self._with_classes(loss, grad, x)
+        return self._with_classes(loss, grad, x, slice(None))
 
     d_loss = Objective.d_loss
 
-    def _with_classes(self, loss, grad, x):
-        """Add ``weight *`` the cross entropy of columns 1..K against ``labels`` (:func:`info_loss` with
-        no continuous codes: ``softmax - one_hot`` over N) to the GAN term of column 0."""
-        if self.labels is None or len(self.labels) != len(x):
+    def _with_classes(self, loss, grad, x, rows):
+        """Add ``weight *`` the cross entropy of columns 1..K of ``rows`` against their ``labels`` (summed
+        over those rows and divided by all N, so that every classified image weighs the same; by
+        :func:`info_loss` with no continuous codes: ``softmax - one_hot``) to the GAN term of column 0."""
+        n = len(x)
+        if self.labels is None or len(self.labels) != n:
             raise ValueError("ClassifierObjective: set .labels (one per row) before a step")
-        cross_entropy, class_grad = info_loss(x[:, 1:], one_hot(self.labels, self.classes, x.dtype), self.classes)
-        class_grad *= self.weight
-        return loss + self.weight * cross_entropy, InfoObjective._widen(grad, x, class_grad)
+        classified, labels = x[rows, 1:], self.labels[rows]
+        full = InfoObjective._widen(grad, x, None)
+        if len(classified) == 0:
+            return loss, full
+        cross_entropy, class_grad = info_loss(classified, one_hot(labels, self.classes, x.dtype), self.classes)
+        share = len(classified) / n
+        full[rows, 1:] = class_grad * (self.weight * share)
+        return loss + self.weight * share * cross_entropy, full
 
 
 class ACGAN(GAN):
@@ -210,7 +223,8 @@ class ACGAN(GAN):
     back is the label, which is known: D learns it on real images, and G is asked to draw fakes that D's
     classifier calls the digit asked for (:class:`ClassifierObjective`, weight ``config.aux_weight``). D's
     input still holds the label too, so the head adds a second, direct signal to the conditional GAN's: a
-    label D must check, and a digit G must make recognisable.
+    label D must check, and a digit G must make recognisable. The real images D sees with a wrong label
+    (``config.mismatch``) teach the classifier to read the digit from the image, not from the label.
     """
 
     def __init__(self, config, *, dtype=np.float32):
@@ -222,7 +236,7 @@ class ACGAN(GAN):
         rng = np.random.default_rng(config.seed)
         G, D = build_pair(config, rng, dtype)
         super().__init__(config, networks=(G, with_code_head(D, config.classes, rng)), dtype=dtype)
-        self.objective = ClassifierObjective(self.objective, config.classes, config.aux_weight)
+        self.objective = ClassifierObjective(self.objective, config.classes, config.aux_weight, config.mismatch)
 
     def fakes(self, latent, labels=None):
         """G's images of ``latent`` for ``labels``; the labels are what D's classifier is asked next."""
