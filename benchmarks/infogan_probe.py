@@ -20,7 +20,10 @@ ClusterGAN's encoder), ``info-warmup=S`` (the information term's weight grows fr
 ``real-entropy=W`` (the D step adds W (mean H(Q(x)) - H(mean Q(x))) on real images: Q's category of each
 real image confident, the categories balanced over the batch, as CatGAN asks of its classifier),
 ``c-init=S`` (G's first-layer weights of the category S times larger), ``z-smooth=W`` (G's step adds W times
-how much more than the batch's average a row's image jumps when z moves by 0.1: :func:`smooth_z`).
+how much more than the batch's average a row's image jumps when z moves by 0.1: :func:`smooth_z`),
+``q-aug=W`` / ``q-aug-affine=W`` (the information term, weight W, is read by a second pass of D from a
+randomly re-stroked, slanted and shifted copy of each fake, ``-affine`` also rotated and scaled; the usual
+pass keeps the GAN term only: :func:`augmented_reading`).
 One JSON line per probe goes to ``--out`` (appended); ``--measure-every N`` adds the raw G's figures every
 N steps (not counted in the CPU time). The raw G and the average are saved as generator files
 ``<out without .jsonl>/<name>-G.npz`` and ``-avg.npz``, which npgan.evaluate and npgan.sample read.
@@ -84,6 +87,8 @@ def apply_variants(gan, variants):
             first[z_size:z_size + K] *= float(value)
         elif name == "z-smooth":  # G's jumps along z penalised: a digit switch must come from the category
             smooth_z(gan, float(value))
+        elif name in ("q-aug", "q-aug-affine"):  # Q reads the codes from a re-stroked, slanted, shifted
+            augmented_reading(gan, float(value), affine=name == "q-aug-affine")  # (rotated, scaled) copy
         elif name == "z-read":  # Q also reads z back (weight B on half its squared error), as ClusterGAN's encoder
             read_z(gan, float(value))
         elif name == "info-warmup":  # the information term's weight grows linearly from 0 over S steps
@@ -150,6 +155,108 @@ def smooth_z(gan, weight, sigma=0.1):
         gan.g_opt.step()
         return loss
     gan.fakes, gan.g_step = new_fakes, g_step
+
+
+def random_warp(rng, n, shift=2, shear=0.3, affine=False):
+    """Per image: a source pixel (0..783, or -1 for background) for each of the 784 output pixels (nearest
+    neighbour): a shift of up to ``shift`` pixels each way and a shear (rows shifted by ``shear * (row -
+    13.5)``); ``affine`` adds a rotation of up to 15 degrees and a scaling by 0.85-1.15."""
+    dy, dx = rng.integers(-shift, shift + 1, (2, n, 1, 1))
+    s = rng.uniform(-shear, shear, (n, 1, 1))
+    angle, scale = (rng.uniform(-0.26, 0.26, (n, 1, 1)), rng.uniform(0.85, 1.15, (n, 1, 1))) if affine else (0.0, 1.0)
+    rows, cols = np.meshgrid(np.arange(28) - 13.5, np.arange(28) - 13.5, indexing="ij")
+    r = (np.cos(angle) * rows[None] - np.sin(angle) * cols[None]) / scale
+    c = (np.sin(angle) * rows[None] + np.cos(angle) * cols[None]) / scale
+    src_r = np.rint(r + 13.5 - dy).astype(int)
+    src_c = np.rint(c + 13.5 - dx - s * r).astype(int)
+    inside = (src_r >= 0) & (src_r < 28) & (src_c >= 0) & (src_c < 28)
+    return np.where(inside, src_r * 28 + src_c, -1).reshape(n, 784)
+
+
+def morph(x, kinds):
+    """Stroke width per image, of rows (N, 784) in [-1, 1]: kind 1 a 3 x 3 max filter (thicker), kind 2 half
+    way to a 3 x 3 min filter (thinner; the whole way erases thin digits), kind 0 unchanged. Returns the
+    images, which neighbour each output pixel took (4: the centre) and that neighbour's share."""
+    n = len(x)
+    padded = np.full((n, 30, 30), -1.0, x.dtype)
+    padded[:, 1:29, 1:29] = x.reshape(n, 28, 28)
+    stack = np.stack([padded[:, i:i + 28, j:j + 28] for i in range(3) for j in range(3)], 1).reshape(n, 9, 784)
+    pick = np.full((n, 784), 4)
+    pick[kinds == 1] = stack[kinds == 1].argmax(1)
+    pick[kinds == 2] = stack[kinds == 2].argmin(1)
+    share = np.where(kinds == 2, 0.5, 1.0)[:, None].astype(x.dtype)
+    taken = np.take_along_axis(stack, pick[:, None], 1)[:, 0]
+    return share * taken + (1 - share) * x, pick, share
+
+
+def augment(x, rng, affine=False):
+    """``(x_aug, backward)``: random stroke width, slant and position of each image (N, 784), and the
+    function that carries a gradient of ``x_aug`` back to ``x``."""
+    n = len(x)
+    kinds = rng.integers(0, 3, n)
+    y, pick, share = morph(x, kinds)
+    source = random_warp(rng, n, affine=affine)
+    rows = np.arange(n)[:, None]
+    out = np.where(source >= 0, y[rows, np.maximum(source, 0)], -1.0).astype(x.dtype)
+
+    def backward(d_out):
+        dy = np.zeros_like(d_out)
+        valid = source >= 0
+        np.add.at(dy, (np.broadcast_to(rows, source.shape)[valid], source[valid]), d_out[valid])
+        # the filter: each output pixel's gradient goes, by its share, to the neighbour it took, the rest stays
+        di, dj = pick // 3 - 1, pick % 3 - 1
+        r, c = np.divmod(np.arange(784), 28)
+        rr, cc = r[None] + di, c[None] + dj
+        ok = (rr >= 0) & (rr < 28) & (cc >= 0) & (cc < 28)
+        dx = (1 - share) * dy
+        routed = share * dy
+        np.add.at(dx, (np.broadcast_to(rows, pick.shape)[ok], (rr * 28 + cc)[ok]), routed[ok])
+        return dx
+    return out, backward
+
+
+def augmented_reading(gan, weight, affine=False):
+    """The information term read from augmented fakes (:func:`augment`) in a second pass of D, weight
+    ``weight``; the usual pass keeps the GAN term only. A code G writes into stroke width, slant or position
+    cannot be read back: what survives those is what the digit is."""
+    objective, rng = gan.objective, np.random.default_rng([gan.config.seed, 88])
+    z_size, K = gan.config.z_size, gan.config.info_categories
+    objective.weight = 0.0
+    fakes = gan.fakes
+
+    def new_fakes(latent, labels=None):
+        gan.last_latent = latent
+        return fakes(latent, labels)
+
+    def q_pass(fake, param_grads):
+        x, back = augment(fake, rng, affine)
+        out = gan.D.forward(x)
+        info, grad = info_loss(out[:, 1:], gan.last_latent[:, z_size:], K, gan.config.info_continuous_weight)
+        objective.last_info_loss = info
+        full = np.zeros_like(out)
+        full[:, 1:] = weight * grad
+        dx = gan.D.backward(full, input_grad=not param_grads, param_grads=param_grads)
+        return None if param_grads else back(dx)
+
+    def d_step(real, fake, labels=None):  # D with batch norm: real and fake batches apart, as GAN.d_step
+        gan.D.zero_grad()
+        loss_real, d_real = objective.d_real(gan.D.forward(real), gan.config.smooth)
+        gan.D.backward(d_real, input_grad=False)
+        loss_fake, d_fake = objective.d_fake(gan.D.forward(fake))
+        gan.D.backward(d_fake, input_grad=False)
+        q_pass(fake, param_grads=True)
+        gan.d_opt.step()
+        return loss_real + loss_fake
+
+    def g_step(fake, labels=None):
+        loss, d_out = objective.g(gan.D.forward(fake))
+        d_fake = gan.D.backward(d_out, param_grads=False)
+        d_fake = d_fake + q_pass(fake, param_grads=False)
+        gan.G.zero_grad()
+        gan.G.backward(d_fake, input_grad=False)
+        gan.g_opt.step()
+        return loss
+    gan.fakes, gan.d_step, gan.g_step = new_fakes, d_step, g_step
 
 
 def read_z(gan, weight):
