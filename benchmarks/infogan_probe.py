@@ -42,7 +42,7 @@ from npgan.checkpoints import generator_arrays
 from npgan.data import load_mnist
 from npgan.evaluate import Evaluator, code_accuracy
 from npgan.gan import GAN, GANConfig, sample_z, to_unit_range
-from npgan.info import InfoGAN, InfoObjective, info_loss, latent_rows
+from npgan.info import HeadObjective, InfoGAN, info_loss, latent_rows
 from npgan.layers import Layer, Sequential
 from npgan.norm import BatchNorm
 
@@ -68,7 +68,7 @@ def apply_variants(gan, variants):
                 weight = objective.weight
                 objective.weight = weight * scale
                 try:
-                    return objective._with_info(loss, grad, x)
+                    return objective._plus_head(loss, grad, x, slice(None))
                 finally:
                     objective.weight = weight
             objective.g = g
@@ -279,14 +279,16 @@ def read_z(gan, weight):
         return fakes(latent, labels)
     gan.fakes = new_fakes
 
-    def with_info(loss, grad, x):
-        loss, full = InfoObjective._with_info(objective, loss, grad, x[:, :width])
-        diff = (x[:, width:] - objective.z) / len(x)
-        out = np.empty_like(x)
+    def plus_head(loss, grad, x, rows):
+        loss, full = HeadObjective._plus_head(objective, loss, grad, x[:, :width], rows)
+        out = np.zeros_like(x)
         out[:, :width] = full
+        if len(x[rows]) == 0:  # real images: no z to read back
+            return loss, out
+        diff = (x[:, width:] - objective.z) / len(x)
         out[:, width:] = weight * objective.weight * diff
         return loss + 0.5 * weight * objective.weight * float(np.sum(diff * diff)) * len(x), out
-    objective._with_info = with_info
+    objective._plus_head = plus_head
     gan.q_width = width
 
 

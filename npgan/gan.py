@@ -147,6 +147,12 @@ def _check_config(config):
         raise ValueError("bad GAN settings: " + "; ".join(problems))
 
 
+def first_mismatched(n, mismatch):
+    """Of D's ``n`` negatives in :meth:`GAN.d_batch`, the index of the first real image with a wrong label:
+    the fakes come first, the last ``mismatch`` share are mismatched."""
+    return round(n * (1 - mismatch))
+
+
 def sample_z(rng, n, z_size, dtype=np.float32):
     """Latent vectors, Uniform(-1, 1) as in the tutorial: shape (n, z_size), drawn directly in ``dtype``."""
     z = rng.random((n, z_size), dtype=dtype)  # [0, 1)
@@ -356,7 +362,7 @@ class GAN:
         if not classes:
             batch[n:] = fake
             return batch
-        kept = round(n * (1 - self.config.mismatch))
+        kept = first_mismatched(n, self.config.mismatch)
         batch[n:n + kept, :width] = fake[:kept]
         batch[n + kept:, :width] = real[kept:]
         # A label shifted by 1..classes-1 (taken from another row's label, the batch read backwards):

@@ -32,7 +32,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .gan import GAN, one_hot, sample_z
+from .gan import GAN, first_mismatched, one_hot, sample_z
 from .layers import Dense, Sequential
 from .losses import Objective, log_softmax
 from .models import build_pair
@@ -64,48 +64,73 @@ def info_loss(outputs, codes, categories, continuous_weight=1.0):
     return (cross_entropy + squared) / n, grad
 
 
-class InfoObjective:
-    """A GAN objective (:class:`npgan.losses.Objective`) on column 0 of D's outputs, plus ``weight * L_I``
-    (:func:`info_loss`) on the code columns of the fakes.
+def widen(grad, x, head_grad=None):
+    """The gradient of all of D's outputs ``x``: ``grad`` in column 0, ``head_grad`` (None: zeros) after."""
+    full = np.empty_like(x)
+    full[:, :1] = grad
+    full[:, 1:] = 0 if head_grad is None else head_grad
+    return full
+
+
+class HeadObjective:
+    """A GAN objective (:class:`npgan.losses.Objective`) on column 0 of D's outputs, plus ``weight`` times a
+    head's term on the other columns: InfoGAN's Q (:class:`InfoObjective`), AC-GAN's classifier
+    (:class:`ClassifierObjective`). A subclass says which rows of a D step the head is asked about
+    (:meth:`d_rows`; in the G step, every fake) and what its term is (:meth:`head_term`, a mean over those
+    rows with its gradient). The term is summed over the rows asked and divided by all N rows, so that every
+    row weighs the same, as in the GAN term.
+    """
+
+    def __init__(self, base, weight):
+        self.base, self.weight = base, weight
+
+    def d_real(self, x, smooth=0.0):
+        loss, grad = self.base.d_real(x[:, :1], smooth)
+        return self._plus_head(loss, grad, x, self.d_rows("real", len(x)))
+
+    def d_fake(self, x):
+        loss, grad = self.base.d_fake(x[:, :1])
+        return self._plus_head(loss, grad, x, self.d_rows("fake", len(x)))
+
+    def g(self, x):
+        loss, grad = self.base.g(x[:, :1])
+        return self._plus_head(loss, grad, x, slice(None))
+
+    d_loss = Objective.d_loss  # d_real + d_fake, as for every objective
+
+    def _plus_head(self, loss, grad, x, rows):
+        """Add ``weight *`` the head's term of ``rows`` to the GAN term ``(loss, grad)`` of column 0."""
+        full = widen(grad, x)
+        asked = len(x[rows])
+        if asked == 0:
+            return loss, full
+        term, term_grad = self.head_term(x, rows)
+        share = self.weight * (asked / len(x))  # all rows asked: exactly weight
+        full[rows, 1:] = term_grad * share
+        return loss + share * term, full
+
+
+class InfoObjective(HeadObjective):
+    """:class:`HeadObjective` with InfoGAN's ``L_I`` (:func:`info_loss`) on the code columns of the fakes.
 
     ``codes`` (N, K + C): the codes of the fakes being judged; :meth:`InfoGAN.fakes` sets it as it makes them.
     ``last_info_loss``: ``L_I`` at the last fake batch judged (for the log).
     """
 
     def __init__(self, base, categories, weight, continuous_weight=1.0):
-        self.base, self.categories, self.weight, self.continuous_weight = base, categories, weight, continuous_weight
+        super().__init__(base, weight)
+        self.categories, self.continuous_weight = categories, continuous_weight
         self.codes, self.last_info_loss = None, float("nan")
 
-    def d_real(self, x, smooth=0.0):
-        loss, grad = self.base.d_real(x[:, :1], smooth)
-        return loss, self._widen(grad, x, None)
+    def d_rows(self, kind, n):
+        """Q is asked about the fakes only: real images have no codes."""
+        return slice(None) if kind == "fake" else slice(0)
 
-    def d_fake(self, x):
-        loss, grad = self.base.d_fake(x[:, :1])
-        return self._with_info(loss, grad, x)
-
-    def g(self, x):
-        loss, grad = self.base.g(x[:, :1])
-        return self._with_info(loss, grad, x)
-
-    d_loss = Objective.d_loss  # d_real + d_fake, as for every objective
-
-    def _with_info(self, loss, grad, x):
-        """Add ``weight * L_I`` of the code columns to the GAN term ``(loss, grad)`` of column 0."""
+    def head_term(self, x, rows):
         if self.codes is None or len(self.codes) != len(x):
             raise ValueError("InfoObjective: set .codes to the fakes' codes (one row per fake) before a step")
-        info, info_grad = info_loss(x[:, 1:], self.codes, self.categories, self.continuous_weight)
-        self.last_info_loss = info
-        info_grad *= self.weight
-        return loss + self.weight * info, self._widen(grad, x, info_grad)
-
-    @staticmethod
-    def _widen(grad, x, info_grad):
-        """The gradient of all of D's outputs ``x``: ``grad`` in column 0, ``info_grad`` (None: zeros) after."""
-        full = np.empty_like(x)
-        full[:, :1] = grad
-        full[:, 1:] = 0 if info_grad is None else info_grad
-        return full
+        self.last_info_loss, grad = info_loss(x[rows, 1:], self.codes[rows], self.categories, self.continuous_weight)
+        return self.last_info_loss, grad
 
 
 def latent_rows(z, categories, continuous, classes):
@@ -135,6 +160,14 @@ def with_code_head(D, outputs, rng):
     return Sequential(*D.layers[:-1], head)
 
 
+def networks_with_head(config, outputs, dtype):
+    """``(G, D)`` of ``config``, D's last layer with ``outputs`` more units (:func:`with_code_head`), all
+    drawn from ``config.seed``: G and D's own weights as a plain GAN's, then the head's."""
+    rng = np.random.default_rng(config.seed)
+    G, D = build_pair(config, rng, dtype)
+    return G, with_code_head(D, outputs, rng)
+
+
 class InfoGAN(GAN):
     """A :class:`npgan.gan.GAN` whose G takes codes after z and whose D also outputs Q's reading of them.
 
@@ -149,9 +182,8 @@ class InfoGAN(GAN):
             raise ValueError("--info does not go with --penalty: the penalty's critic has one output per image, "
                              "InfoGAN's D also outputs Q's reading of the codes")
         categories, continuous = config.codes
-        rng = np.random.default_rng(config.seed)
-        G, D = build_pair(replace(config, z_size=config.z_size + categories + continuous), rng, dtype)
-        super().__init__(config, networks=(G, with_code_head(D, categories + continuous, rng)), dtype=dtype)
+        wider_z = replace(config, z_size=config.z_size + categories + continuous)
+        super().__init__(config, networks=networks_with_head(wider_z, categories + continuous, dtype), dtype=dtype)
         self.objective = InfoObjective(self.objective, categories, config.info_weight, config.info_continuous_weight)
 
     def sample_latent(self, rng, n):
@@ -166,10 +198,10 @@ class InfoGAN(GAN):
         return super().fakes(latent, labels)
 
 
-class ClassifierObjective:
-    """A GAN objective on column 0 of D's outputs, plus ``weight`` times the cross entropy of D's class
-    logits (columns 1..K) against the true digits: on the real images in the D step, on the fakes (against
-    the digit asked for) in the G step.
+class ClassifierObjective(HeadObjective):
+    """:class:`HeadObjective` with AC-GAN's term: the cross entropy of D's class logits (columns 1..K)
+    against the true digits, on the real images in the D step, on the fakes (against the digit asked for)
+    in the G step.
 
     ``labels`` (N,): the labels of the batch being judged; :meth:`ACGAN.fakes` sets it as it makes the fakes
     (the real batch's labels, which the fakes were asked for). D's negatives (:meth:`npgan.gan.GAN.d_batch`)
@@ -182,38 +214,18 @@ class ClassifierObjective:
     """
 
     def __init__(self, base, classes, weight, mismatch):
-        self.base, self.classes, self.weight, self.mismatch, self.labels = base, classes, weight, mismatch, None
+        super().__init__(base, weight)
+        self.classes, self.mismatch, self.labels = classes, mismatch, None
 
-    def d_real(self, x, smooth=0.0):
-        loss, grad = self.base.d_real(x[:, :1], smooth)
-        return self._with_classes(loss, grad, x, slice(None))
+    def d_rows(self, kind, n):
+        """Every real image: the positives, and the negatives after the fakes (shown with a wrong label)."""
+        return slice(first_mismatched(n, self.mismatch), None) if kind == "fake" else slice(None)
 
-    def d_fake(self, x):
-        loss, grad = self.base.d_fake(x[:, :1])
-        relabelled = slice(round(len(x) * (1 - self.mismatch)), None)  # the real images with a wrong label
-        return self._with_classes(loss, grad, x, relabelled)
-
-    def g(self, x):
-        loss, grad = self.base.g(x[:, :1])
-        return self._with_classes(loss, grad, x, slice(None))
-
-    d_loss = Objective.d_loss
-
-    def _with_classes(self, loss, grad, x, rows):
-        """Add ``weight *`` the cross entropy of columns 1..K of ``rows`` against their ``labels`` (summed
-        over those rows and divided by all N, so that every classified image weighs the same; by
-        :func:`info_loss` with no continuous codes: ``softmax - one_hot``) to the GAN term of column 0."""
-        n = len(x)
-        if self.labels is None or len(self.labels) != n:
+    def head_term(self, x, rows):
+        """The mean cross entropy (:func:`info_loss` with no continuous codes: ``softmax - one_hot``)."""
+        if self.labels is None or len(self.labels) != len(x):
             raise ValueError("ClassifierObjective: set .labels (one per row) before a step")
-        classified, labels = x[rows, 1:], self.labels[rows]
-        full = InfoObjective._widen(grad, x, None)
-        if len(classified) == 0:
-            return loss, full
-        cross_entropy, class_grad = info_loss(classified, one_hot(labels, self.classes, x.dtype), self.classes)
-        share = len(classified) / n
-        full[rows, 1:] = class_grad * (self.weight * share)
-        return loss + self.weight * share * cross_entropy, full
+        return info_loss(x[rows, 1:], one_hot(self.labels[rows], self.classes, x.dtype), self.classes)
 
 
 class ACGAN(GAN):
@@ -233,9 +245,7 @@ class ACGAN(GAN):
         if config.penalty != "none":
             raise ValueError("--aux-weight does not go with --penalty: the penalty's critic has one output per "
                              "image, AC-GAN's D also outputs its classifier's logits")
-        rng = np.random.default_rng(config.seed)
-        G, D = build_pair(config, rng, dtype)
-        super().__init__(config, networks=(G, with_code_head(D, config.classes, rng)), dtype=dtype)
+        super().__init__(config, networks=networks_with_head(config, config.classes, dtype), dtype=dtype)
         self.objective = ClassifierObjective(self.objective, config.classes, config.aux_weight, config.mismatch)
 
     def fakes(self, latent, labels=None):
