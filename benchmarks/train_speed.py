@@ -117,13 +117,13 @@ def main():
     config = config_for(args.model, args.width)
     epoch_steps = len(images) // config.batch_size
     steps = args.steps or DEFAULT_STEPS[args.model] or epoch_steps
+    labelled = config_for("tutorial", conditional=True, aux_weight=0.0)  # the labels alone, no AC-GAN head
     if args.conditional_cost:
-        labelled = config_for("tutorial", conditional=True, aux_weight=0.0)  # the labels' cost alone
         return variant_cost("conditional", config_for("tutorial"), labelled, images, labels, len(images) // 100,
                             args.epochs)
     if args.aux_cost:
-        return variant_cost("aux", config_for("tutorial", conditional=True, aux_weight=0.0),
-                            config_for("tutorial", conditional=True), images, labels, len(images) // 100, args.epochs)
+        return variant_cost("aux", labelled, config_for("tutorial", conditional=True, aux_weight=1.0), images,
+                            labels, len(images) // 100, args.epochs)
     if args.info_cost:
         return variant_cost("info", config, config_for(args.model, args.width, info=True), images, None, steps,
                             args.epochs)
