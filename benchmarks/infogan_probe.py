@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from npgan.augment import augment
 from npgan.checkpoints import generator_arrays
 from npgan.data import load_mnist
 from npgan.evaluate import Evaluator, code_accuracy
@@ -155,64 +156,6 @@ def smooth_z(gan, weight, sigma=0.1):
         gan.g_opt.step()
         return loss
     gan.fakes, gan.g_step = new_fakes, g_step
-
-
-def random_warp(rng, n, shift=2, shear=0.3, affine=False):
-    """Per image: a source pixel (0..783, or -1 for background) for each of the 784 output pixels (nearest
-    neighbour): a shift of up to ``shift`` pixels each way and a shear (rows shifted by ``shear * (row -
-    13.5)``); ``affine`` adds a rotation of up to 15 degrees and a scaling by 0.85-1.15."""
-    dy, dx = rng.integers(-shift, shift + 1, (2, n, 1, 1))
-    s = rng.uniform(-shear, shear, (n, 1, 1))
-    angle, scale = (rng.uniform(-0.26, 0.26, (n, 1, 1)), rng.uniform(0.85, 1.15, (n, 1, 1))) if affine else (0.0, 1.0)
-    rows, cols = np.meshgrid(np.arange(28) - 13.5, np.arange(28) - 13.5, indexing="ij")
-    r = (np.cos(angle) * rows[None] - np.sin(angle) * cols[None]) / scale
-    c = (np.sin(angle) * rows[None] + np.cos(angle) * cols[None]) / scale
-    src_r = np.rint(r + 13.5 - dy).astype(int)
-    src_c = np.rint(c + 13.5 - dx - s * r).astype(int)
-    inside = (src_r >= 0) & (src_r < 28) & (src_c >= 0) & (src_c < 28)
-    return np.where(inside, src_r * 28 + src_c, -1).reshape(n, 784)
-
-
-def morph(x, kinds):
-    """Stroke width per image, of rows (N, 784) in [-1, 1]: kind 1 a 3 x 3 max filter (thicker), kind 2 half
-    way to a 3 x 3 min filter (thinner; the whole way erases thin digits), kind 0 unchanged. Returns the
-    images, which neighbour each output pixel took (4: the centre) and that neighbour's share."""
-    n = len(x)
-    padded = np.full((n, 30, 30), -1.0, x.dtype)
-    padded[:, 1:29, 1:29] = x.reshape(n, 28, 28)
-    stack = np.stack([padded[:, i:i + 28, j:j + 28] for i in range(3) for j in range(3)], 1).reshape(n, 9, 784)
-    pick = np.full((n, 784), 4)
-    pick[kinds == 1] = stack[kinds == 1].argmax(1)
-    pick[kinds == 2] = stack[kinds == 2].argmin(1)
-    share = np.where(kinds == 2, 0.5, 1.0)[:, None].astype(x.dtype)
-    taken = np.take_along_axis(stack, pick[:, None], 1)[:, 0]
-    return share * taken + (1 - share) * x, pick, share
-
-
-def augment(x, rng, affine=False):
-    """``(x_aug, backward)``: random stroke width, slant and position of each image (N, 784), and the
-    function that carries a gradient of ``x_aug`` back to ``x``."""
-    n = len(x)
-    kinds = rng.integers(0, 3, n)
-    y, pick, share = morph(x, kinds)
-    source = random_warp(rng, n, affine=affine)
-    rows = np.arange(n)[:, None]
-    out = np.where(source >= 0, y[rows, np.maximum(source, 0)], -1.0).astype(x.dtype)
-
-    def backward(d_out):
-        dy = np.zeros_like(d_out)
-        valid = source >= 0
-        np.add.at(dy, (np.broadcast_to(rows, source.shape)[valid], source[valid]), d_out[valid])
-        # the filter: each output pixel's gradient goes, by its share, to the neighbour it took, the rest stays
-        di, dj = pick // 3 - 1, pick % 3 - 1
-        r, c = np.divmod(np.arange(784), 28)
-        rr, cc = r[None] + di, c[None] + dj
-        ok = (rr >= 0) & (rr < 28) & (cc >= 0) & (cc < 28)
-        dx = (1 - share) * dy
-        routed = share * dy
-        np.add.at(dx, (np.broadcast_to(rows, pick.shape)[ok], (rr * 28 + cc)[ok]), routed[ok])
-        return dx
-    return out, backward
 
 
 def augmented_reading(gan, weight, affine=False):

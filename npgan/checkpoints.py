@@ -195,9 +195,10 @@ def checkpoint_arrays(gan, epoch, rng, history, state=None):
         "epoch": np.array(epoch, dtype=np.int64),
         "rng_state": np.array(json.dumps(rng.bit_generator.state)),
         "layer_rng_states": np.array(json.dumps({name: layer_rng_states(net) for name, net in nets.items()})),
-        "penalty_rng_state": np.array(json.dumps(gan.penalty_rng.bit_generator.state)),
         "state": np.array(json.dumps(state or {})),
     }
+    for name, step_rng in gan.rngs().items():  # the penalty's (and InfoGAN's augmentations') draws
+        arrays[name + "_state"] = np.array(json.dumps(step_rng.bit_generator.state))
     for name, net in nets.items():
         arrays.update(network_arrays(net, name + "/"))
     for prefix, opt in _optimizers(gan).items():
@@ -224,8 +225,9 @@ def restore_checkpoint(arrays, path):
         epoch = int(arrays["epoch"])
         state = _json_entry(arrays, "state", path) if kind == CHECKPOINT_FORMAT else {}
         layer_rngs = _json_entry(arrays, "layer_rng_states", path) if kind == CHECKPOINT_FORMAT else {}
-        if "penalty_rng_state" in arrays:  # absent before penalties: nothing had drawn from it
-            gan.penalty_rng.bit_generator.state = _json_entry(arrays, "penalty_rng_state", path)
+        for name, step_rng in gan.rngs().items():
+            if name + "_state" in arrays:  # absent in files older than the feature: nothing had drawn from it
+                step_rng.bit_generator.state = _json_entry(arrays, name + "_state", path)
         nets = _networks(gan)
         for name, states in layer_rngs.items():
             set_layer_rng_states(nets[name], states)

@@ -3,7 +3,8 @@
 - :class:`ArgumentParser`: argparse, but a bad flag gives *one* line on stderr
   (``prog: error: message (see --help)``) and exit status 2, instead of the usage block plus the message.
 - Argument types with clear messages: :func:`positive_int`, :func:`nonnegative_int`,
-  :func:`int_range`, :func:`positive_float`, :func:`nonnegative_float`, :func:`fraction`.
+  :func:`int_range`, :func:`positive_float`, :func:`nonnegative_float`, :func:`fraction`,
+  :func:`share`.
 - :func:`run_main`: parse, run, and turn every expected failure into one line on stderr and an exit status
   (:func:`failure_status`, shared with ``npgan.train``): an ``OSError`` in words (:func:`os_error_text`),
   Ctrl-C as ``prog: interrupted`` and exit status 130.
@@ -180,6 +181,14 @@ def fraction(text):
     value = _parse_float(text)
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"must be a number in [0, 1), got {text!r}")
+    return value
+
+
+def share(text):
+    """argparse type: a number in [0, 1] (a share of a batch; 0: none, 1: all)."""
+    value = _parse_float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text!r}")
     return value
 
 

@@ -92,6 +92,7 @@ class GANConfig:
     info_continuous: int = 2   # --info: number of continuous codes, Uniform(-1, 1)
     info_weight: float = 1.0   # --info: weight of the mutual-information term
     info_continuous_weight: float = 1.0  # --info: weight of the continuous codes' term inside it
+    info_augment: float = 0.0  # --info: share of the fakes Q reads through random augmentations; 0: all, as they are
     seed: int = 0
 
     @classmethod
@@ -322,12 +323,25 @@ class GAN:
             out = self.D.forward(batch)  # one batch of 2n rows: one larger matmul
             loss, (d_real, d_fake) = self.objective.d_loss(out[:n], out[n:], self.config.smooth)
             self.D.backward(np.concatenate([d_real, d_fake]), input_grad=False)
+        self.more_d_gradients(fake)
         if self.config.penalty != "none" and self.d_opt.t % self.config.penalty_every == 0:
             self.add_penalty(real, fake, labels)
         self.d_opt.step()
         if self.config.clip:
             np.clip(self.D.flat_params, -self.config.clip, self.config.clip, out=self.D.flat_params)
         return loss
+
+    def more_d_gradients(self, fake):
+        """Add more to D's gradients in the D step, after the objective's: nothing here; InfoGAN's reading
+        of augmented fakes (:meth:`npgan.info.InfoGAN.more_d_gradients`)."""
+
+    def more_g_gradient(self, fake):
+        """More gradient for the fakes in G's step, beside the objective's (None: none; InfoGAN's)."""
+        return None
+
+    def rngs(self):
+        """``{name: np.random.Generator}`` the steps draw from, which a checkpoint saves."""
+        return {"penalty_rng": self.penalty_rng}
 
     def add_penalty(self, real, fake, labels=None):
         """Add the penalty's gradient, times its weight, into D's gradients; returns the penalty (unweighted).
@@ -378,9 +392,10 @@ class GAN:
         ``fake`` must be the output of G's latest ``forward``, whose cache the backward pass uses.
         """
         loss, d_out = self.objective.g(self.D.forward(with_labels(fake, labels, self.config.classes)))
-        d_fake = self.D.backward(d_out, param_grads=False)  # through D, leaving D's gradients alone
+        d_fake = self.D.backward(d_out, param_grads=False)[:, :fake.shape[1]]  # leaving D's gradients alone
+        more = self.more_g_gradient(fake)
         self.G.zero_grad()
-        self.G.backward(d_fake[:, :fake.shape[1]], input_grad=False)  # z and the labels need no gradient
+        self.G.backward(d_fake if more is None else d_fake + more, input_grad=False)  # z, labels: no gradient
         self.g_opt.step()
         return loss
 

@@ -32,6 +32,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from .augment import augment
 from .gan import GAN, first_mismatched, one_hot, sample_z
 from .layers import Dense, Sequential
 from .losses import Objective, log_softmax
@@ -102,7 +103,7 @@ class HeadObjective:
         """Add ``weight *`` the head's term of ``rows`` to the GAN term ``(loss, grad)`` of column 0."""
         full = widen(grad, x)
         asked = len(x[rows])
-        if asked == 0:
+        if asked == 0 or self.weight == 0:  # weight 0: the head is asked elsewhere (InfoGAN's augmented reading)
             return loss, full
         term, term_grad = self.head_term(x, rows)
         share = self.weight * (asked / len(x))  # all rows asked: exactly weight
@@ -184,7 +185,11 @@ class InfoGAN(GAN):
         categories, continuous = config.codes
         wider_z = replace(config, z_size=config.z_size + categories + continuous)
         super().__init__(config, networks=networks_with_head(wider_z, categories + continuous, dtype), dtype=dtype)
-        self.objective = InfoObjective(self.objective, categories, config.info_weight, config.info_continuous_weight)
+        # With augmentation Q reads augmented copies only (more_d_gradients), not the fakes D judges.
+        weight = 0.0 if config.info_augment else config.info_weight
+        self.objective = InfoObjective(self.objective, categories, weight, config.info_continuous_weight)
+        self.augment_rng = np.random.default_rng([config.seed, 7])
+        self.reading_gradient = None  # dL_I / d(fakes) of the last D step's augmented reading
 
     def sample_latent(self, rng, n):
         """``[z | one-hot c | u]`` for ``n`` fakes, all from ``rng`` (z first, then the codes)."""
@@ -196,6 +201,37 @@ class InfoGAN(GAN):
         """G's images of ``latent`` rows ``[z | one-hot c | u]``; their codes are what Q is asked for next."""
         self.objective.codes = latent[:, self.config.z_size:]
         return super().fakes(latent, labels)
+
+    def rngs(self):
+        return {**super().rngs(), "augment_rng": self.augment_rng}
+
+    def more_d_gradients(self, fake):
+        """With ``config.info_augment = s`` (else nothing): Q reads the codes of the first ``s`` share of
+        the fakes from an augmented copy of each (:func:`npgan.augment.augment`: random stroke width, slant,
+        rotation, scale and position), in a second pass of D. So only what survives those changes can carry
+        the codes: the digit, not its style (``docs/infogan_probe.md``, fourth set).
+
+        One backward pass gives both gradients of ``weight * L_I``: into Q and D's body (the D step's) and,
+        back through the augmentation, into those fakes, kept for the G step that follows (G has not
+        changed since; D has taken one step, which the G step's gradient does not see: a second pass after
+        it would cost as much again, for a change of one learning-rate step).
+        """
+        self.reading_gradient = None
+        if not self.config.info_augment:
+            return
+        m = max(1, round(self.config.info_augment * len(fake)))
+        copy, carry_back = augment(fake[:m], self.augment_rng, affine=True)
+        out = self.D.forward(copy)
+        categories, _ = self.config.codes
+        loss, grad = info_loss(out[:, 1:], self.objective.codes[:m], categories, self.config.info_continuous_weight)
+        self.objective.last_info_loss = loss
+        d_copy = self.D.backward(widen(np.zeros((m, 1), out.dtype), out, self.config.info_weight * grad))
+        self.reading_gradient = np.zeros_like(fake)
+        self.reading_gradient[:m] = carry_back(d_copy)
+
+    def more_g_gradient(self, fake):
+        """The augmented reading's gradient for the fakes (:meth:`more_d_gradients`), if there is one."""
+        return self.reading_gradient
 
 
 class ClassifierObjective(HeadObjective):

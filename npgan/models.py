@@ -180,7 +180,7 @@ MODELS = {
                     # --info: InfoGAN's D has batch norm (mlp_bn) and the continuous codes' weight is 0.1
                     # (PyTorch-GAN's): G keeps using z (FID 15-23 against 86 at 6.4 epochs, MLP judge, 2,000
                     # samples); z of 16 makes the codes a larger share of G's input (docs/infogan_probe.md).
-                    info=dict(z_size=16, info_continuous_weight=0.1)),
+                    info=dict(z_size=16, info_continuous_weight=0.1, info_augment=0.25)),
     "dcgan": Model(dcgan, dict(alpha=0.2, smooth=0.0, lr=2e-4, beta1=0.5, batch_size=64, ema=0.999), ("width",),
                    "a small convolutional GAN (DCGAN): transposed convolutions up, convolutions down",
                    objective=dict(loss="hinge", lr=1e-3)),

@@ -20,7 +20,8 @@ from tqdm.auto import tqdm
 from . import plots
 from .checkpoints import (Checkpoint, CheckpointError, checkpoint_arrays, generator_arrays, load_checkpoint)
 from .cli import (ArgumentParser, UsageError, check_output_folder, decay_factor, failure_status, fraction,
-                  nonnegative_float, nonnegative_int, plural, positive_float, positive_int, prepare_data_dir)
+                  nonnegative_float, nonnegative_int, plural, positive_float, positive_int, prepare_data_dir,
+                  share)
 from .data import DATASETS, DownloadError, atomic_write, load_mnist, read_idx
 from .classifier import DEFAULT_JUDGE, JUDGES
 from .evaluate import Evaluator, code_accuracy
@@ -273,6 +274,9 @@ HYPERPARAMETERS = (  # (GANConfig field, argparse type, help)
     ("info_continuous", nonnegative_int, "--info: number of continuous codes, Uniform(-1, 1)"),
     ("info_weight", positive_float, "--info: weight of the mutual-information term L_I"),
     ("info_continuous_weight", positive_float, "--info: weight of the continuous codes' squared error in L_I"),
+    ("info_augment", share, "--info: share of the fakes Q reads the codes from through a random change of "
+     "stroke width, slant, rotation, scale and position (a second pass of D; the digit survives, its style "
+     "does not); 0: Q reads every fake as it is"),
     ("seed", nonnegative_int, "random seed: same seed, same machine, same run"),
 )
 

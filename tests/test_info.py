@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from npgan.augment import augment
 from npgan.checkpoints import generator_arrays, load_generator
 from npgan.evaluate import code_accuracy
 from npgan.evaluate import main as evaluate_main
@@ -44,10 +45,10 @@ def test_information_term_and_its_gradient():
     perfect = np.concatenate([100 * codes[:, :CATEGORIES], continuous], axis=1)
     assert info_loss(perfect, codes, CATEGORIES, W)[0] < 1e-30
 
-def nudged(model, seed):
+def nudged(model, seed, **overrides):
     """A float64 InfoGAN of ``model`` with every parameter moved off its initial value, a batch of real
     images and latent rows ``[z | one-hot c | u]``."""
-    gan = InfoGAN(small(model), dtype=np.float64)
+    gan = InfoGAN(small(model, **overrides), dtype=np.float64)
     rng = np.random.default_rng(seed)
     for net in (gan.G, gan.D):
         for _, param, _ in net.parameters():
@@ -239,3 +240,61 @@ def test_several_d_steps_each_ask_q_about_their_own_fakes():
     np.testing.assert_array_equal(asked[0], latent[:N, Z:])
     np.testing.assert_array_equal(asked[1], latent[N:, Z:])
     np.testing.assert_array_equal(gan.objective.codes, latent[N:, Z:])  # the G step reuses the last fakes
+
+
+
+
+def augmented_copy(gan, fake, state):
+    """The augmented copy the reading took (the same draws: the augmentation rng's ``state`` before it)."""
+    rng = np.random.default_rng()
+    rng.bit_generator.state = state
+    m = round(gan.config.info_augment * len(fake))
+    return augment(fake[:m], rng, affine=True)[0], m
+
+
+@pytest.mark.parametrize("model", ["tutorial", "mlp-bn"])
+def test_augmented_reading_moves_d_by_the_gan_loss_and_q_by_the_augmented_copies(model, record_max_error):
+    """--info-augment: D's GAN term on the fakes as they are, Q's L_I on augmented copies of the first half
+    of them only, in a second pass of D (its own batch, for batch norm)."""
+    gan, rng, real, latent = nudged(model, 2, info_augment=0.5)
+    weight, smooth = gan.config.info_weight, gan.config.smooth
+    fake = gan.G.forward(latent)
+    state = gan.augment_rng.bit_generator.state
+
+    def d_loss():
+        if gan.separate_batches:
+            out_real, out_fake = gan.D.forward(real), gan.D.forward(fake)
+        else:
+            out = gan.D.forward(np.concatenate([real, fake]))
+            out_real, out_fake = out[:N], out[N:]
+        copy, m = augmented_copy(gan, fake, state)
+        _, info = gan_and_info_terms(gan.D.forward(copy), latent[:m])
+        return bce_with_logits(out_real[:, :1], 1 - smooth)[0] + bce_with_logits(out_fake[:, :1], 0.0)[0] + weight * info
+
+    gan.d_opt.step = lambda: None
+    gan.objective.codes = latent[:, Z:]
+    gan.d_step(real, fake)
+    check(gan.D, d_loss, rng, f"{model} augmented D step", record_max_error)
+
+
+@pytest.mark.parametrize("model", ["tutorial", "mlp-bn"])
+def test_augmented_reading_moves_g_through_the_augmentation(model, record_max_error):
+    """The G step: the GAN term, plus L_I of the D step's augmented copies carried back through the
+    augmentation into G (D unchanged between the steps here, so the two gradients meet exactly)."""
+    gan, rng, real, latent = nudged(model, 3, info_augment=0.5)
+    weight = gan.config.info_weight
+    fake = gan.G.forward(latent)
+    state = gan.augment_rng.bit_generator.state
+
+    def g_loss():
+        fake = gan.G.forward(latent)
+        copy, m = augmented_copy(gan, fake, state)
+        _, info = gan_and_info_terms(gan.D.forward(copy), latent[:m])
+        return bce_with_logits(gan.D.forward(fake)[:, :1], 1.0)[0] + weight * info
+
+    gan.d_opt.step = gan.g_opt.step = lambda: None
+    gan.objective.codes = latent[:, Z:]
+    gan.d_step(real, fake)
+    gan.g_step(fake)
+    assert np.abs(gan.reading_gradient[N // 2:]).max() == 0 < np.abs(gan.reading_gradient[:N // 2]).max()
+    check(gan.G, g_loss, rng, f"{model} augmented G step", record_max_error)

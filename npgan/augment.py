@@ -1,0 +1,110 @@
+"""Random changes of a digit's style, with their backward pass: what InfoGAN's Q reads the codes through.
+
+An InfoGAN's categories tend to split a pair of digits by style (thick and thin 4s-and-9s), because the
+information term only asks that Q can read the code back, and stroke width, slant and position are as
+readable as the digit. If Q reads the codes from a copy of each fake whose style was changed at random, only
+what survives the changes can carry them: the digit (``docs/infogan_probe.md``, fourth set).
+
+:func:`augment` changes each image (rows ``(N, 784)`` in [-1, 1], background -1) in two steps:
+
+1. **Stroke width**, one of three per image: unchanged; thicker (each pixel the brightest of its 3 x 3
+   neighbourhood, a max filter); thinner (half way to the darkest of it, a min filter; the whole way would
+   erase thin digits).
+2. **A warp** (nearest neighbour): each output pixel copies one pixel of step 1's image, or is background
+   when its source falls outside the image. A shift of up to 2 pixels each way, a shear of up to +-0.3 and,
+   with ``affine``, a rotation of up to 15 degrees and a scaling by 0.85-1.15.
+
+So every output pixel is ``share * x[b] + (1 - share) * x[a]``: ``a`` the pixel the warp copies, ``b`` the
+neighbour of ``a`` the filter chose (``b = a``, ``share = 1`` when unchanged; ``share = 1/2`` when thinner).
+Max and min filters are piecewise linear, like max pooling, and a warp copies: the backward pass sends each
+output pixel's gradient back to ``a`` and ``b`` by those shares, adding where several outputs read the same
+pixel (``np.bincount``). Background reads a padding pixel fixed at -1, whose gradient is dropped.
+"""
+import numpy as np
+
+SIZE = 28
+PIXELS = SIZE * SIZE
+THICKER, THINNER = 1, 2
+CENTRE = 4  # the pixel itself, in the 3 x 3 neighbourhood numbered 0..8 row by row
+
+
+def random_warp(rng, n, shift=2, shear=0.3, affine=False):
+    """The source pixel (0..783; -1: background) of each of the 784 output pixels of ``n`` images, (n, 784).
+
+    Output pixel (r, c), measured from the image's centre, reads the input at ``A^-1 (r, c)`` minus the
+    shift, rounded to the nearest pixel: ``A`` rotates by ``angle``, scales by ``scale`` and shears columns
+    by ``s * row``."""
+    dy, dx = rng.integers(-shift, shift + 1, (2, n, 1, 1))
+    s = rng.uniform(-shear, shear, (n, 1, 1))
+    if affine:
+        angle, scale = rng.uniform(-0.26, 0.26, (n, 1, 1)), rng.uniform(0.85, 1.15, (n, 1, 1))
+    else:
+        angle, scale = 0.0, 1.0
+    centre = (SIZE - 1) / 2
+    rows, cols = np.meshgrid(np.arange(SIZE) - centre, np.arange(SIZE) - centre, indexing="ij")
+    r = (np.cos(angle) * rows - np.sin(angle) * cols) / scale
+    c = (np.sin(angle) * rows + np.cos(angle) * cols) / scale
+    source_r = np.rint(r + centre - dy).astype(int)
+    source_c = np.rint(c + centre - dx - s * r).astype(int)
+    inside = (source_r >= 0) & (source_r < SIZE) & (source_c >= 0) & (source_c < SIZE)
+    return np.where(inside, source_r * SIZE + source_c, -1).reshape(n, PIXELS)
+
+
+def neighbourhoods(x):
+    """The 3 x 3 neighbourhood of every pixel of rows ``x`` (N, 784): (N, 9, 784), background -1 outside."""
+    n = len(x)
+    padded = np.full((n, SIZE + 2, SIZE + 2), -1.0, x.dtype)
+    padded[:, 1:-1, 1:-1] = x.reshape(n, SIZE, SIZE)
+    windows = [padded[:, i:i + SIZE, j:j + SIZE] for i in range(3) for j in range(3)]
+    return np.stack(windows, axis=1).reshape(n, 9, PIXELS)
+
+
+def winning_neighbours(x, kinds):
+    """For every pixel of rows ``x`` (N, 784), the neighbour (0..8) its filter takes: the brightest for
+    ``kinds == THICKER`` (a max filter), the darkest for ``THINNER`` (a min filter), itself otherwise.
+    Ties go to the first neighbour, as ``argmax`` breaks them."""
+    pick = np.full(x.shape, CENTRE)
+    changed = kinds != 0
+    if changed.any():
+        around = neighbourhoods(x[changed])
+        thicker = (kinds[changed] == THICKER)[:, None]
+        extreme = np.where(thicker, around.max(axis=1), around.min(axis=1))
+        pick[changed] = (around == extreme[:, None]).argmax(axis=1)
+    return pick
+
+
+def _neighbour_table():
+    """(785, 9): the index of neighbour k (0..8, row by row) of pixel p, 784 (the background pixel
+    padded after each row) where it falls outside the image; row 784, the background's, all 784."""
+    r, c = np.divmod(np.arange(PIXELS), SIZE)
+    k = np.arange(9)
+    nr, nc = r[:, None] + k // 3 - 1, c[:, None] + k % 3 - 1
+    inside = (nr >= 0) & (nr < SIZE) & (nc >= 0) & (nc < SIZE)
+    return np.vstack([np.where(inside, nr * SIZE + nc, PIXELS), np.full((1, 9), PIXELS)])
+
+
+NEIGHBOUR = _neighbour_table()
+
+
+def augment(x, rng, affine=False):
+    """``(x_aug, backward)``: each image of ``x`` (N, 784) with a random stroke width and warp (module
+    docstring), and ``backward(d_aug) -> dx``, the gradient of the same changes (fixed) carried back."""
+    n = len(x)
+    kinds = rng.integers(0, 3, n)
+    source = random_warp(rng, n, affine=affine)
+    a = np.where(source >= 0, source, PIXELS)                    # the pixel each output copies (784: background)
+    chosen = NEIGHBOUR[np.arange(PIXELS), winning_neighbours(x, kinds)]  # each pixel's filter's neighbour
+    b = np.take_along_axis(np.hstack([chosen, np.full((n, 1), PIXELS)]), a, axis=1)
+    share = np.where(kinds == THINNER, 0.5, 1.0).astype(x.dtype)[:, None]
+    padded = np.full((n, PIXELS + 1), -1.0, x.dtype)
+    padded[:, :PIXELS] = x
+    offsets = np.arange(n)[:, None] * (PIXELS + 1)  # row i of the padded rows starts at i * 785
+    a, b = (a + offsets).ravel(), (b + offsets).ravel()
+    flat = padded.ravel()
+    x_aug = (share * flat[b].reshape(n, PIXELS) + (1 - share) * flat[a].reshape(n, PIXELS)).astype(x.dtype)
+
+    def backward(d_aug):
+        size = n * (PIXELS + 1)
+        dx = (np.bincount(b, (share * d_aug).ravel(), size) + np.bincount(a, ((1 - share) * d_aug).ravel(), size))
+        return dx.reshape(n, PIXELS + 1)[:, :PIXELS].astype(d_aug.dtype)
+    return x_aug, backward
