@@ -22,7 +22,8 @@ SIZES = {"tutorial": dict(g_hidden=6, d_hidden=6), "mlp-bn": {}, "dcgan": dict(w
 
 def small(model, **overrides):
     return GANConfig.for_model(model, z_size=Z, info=True, info_categories=CATEGORIES, info_continuous=CONTINUOUS,
-                               info_weight=0.7, info_continuous_weight=W, **{**SIZES[model], **overrides})
+                               info_weight=0.7, info_continuous_weight=W,
+                               **{**SIZES[model], "info_augment": 0.0, **overrides})  # Q reads the fakes themselves
 
 def reference_info_loss(outputs, categories, continuous):
     """L_I written from its definition, row by row: -log softmax(q)[c] + W/2 |v - u|^2, averaged."""
