@@ -78,6 +78,14 @@ def check(net, loss, rng, label, record_max_error):
             record_max_error(f"InfoGAN {label} {key}", error)
             assert error < 1e-6, (label, key)
 
+def d_outputs(gan, real, fake):
+    """D's outputs on the real and the fake batch, judged as the D step does (apart with batch norm)."""
+    if gan.separate_batches:
+        return gan.D.forward(real), gan.D.forward(fake)
+    out = gan.D.forward(np.concatenate([real, fake]))
+    return out[:N], out[N:]
+
+
 @pytest.mark.parametrize("model", ["tutorial", "mlp-bn", "dcgan"])
 def test_d_step_moves_d_body_and_q_by_the_gan_loss_plus_the_information_term(model, record_max_error):
     gan, rng, real, latent = nudged(model, 0)
@@ -85,11 +93,7 @@ def test_d_step_moves_d_body_and_q_by_the_gan_loss_plus_the_information_term(mod
     fake = gan.G.forward(latent)
 
     def d_loss():
-        if gan.separate_batches:
-            out_real, out_fake = gan.D.forward(real), gan.D.forward(fake)
-        else:
-            out = gan.D.forward(np.concatenate([real, fake]))
-            out_real, out_fake = out[:N], out[N:]
+        out_real, out_fake = d_outputs(gan, real, fake)
         logits_fake, info = gan_and_info_terms(out_fake, latent)  # Q is asked about the fakes only
         return bce_with_logits(out_real[:, :1], 1 - smooth)[0] + bce_with_logits(logits_fake, 0.0)[0] + weight * info
 
@@ -263,11 +267,7 @@ def test_augmented_reading_moves_d_by_the_gan_loss_and_q_by_the_augmented_copies
     state = gan.augment_rng.bit_generator.state
 
     def d_loss():
-        if gan.separate_batches:
-            out_real, out_fake = gan.D.forward(real), gan.D.forward(fake)
-        else:
-            out = gan.D.forward(np.concatenate([real, fake]))
-            out_real, out_fake = out[:N], out[N:]
+        out_real, out_fake = d_outputs(gan, real, fake)
         copy, m = augmented_copy(gan, fake, state)
         _, info = gan_and_info_terms(gan.D.forward(copy), latent[:m])
         return bce_with_logits(out_real[:, :1], 1 - smooth)[0] + bce_with_logits(out_fake[:, :1], 0.0)[0] + weight * info
