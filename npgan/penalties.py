@@ -33,7 +33,7 @@ Then ``P = mean_n (||g_n|| - c)^2`` and, run back through those three lines, fir
 
 Each Dense step is the layer's forward pass on ``v`` without its bias, plus its usual weight gradient with
 ``v`` in place of ``x``; that costs about one more forward and backward pass. (Here ``dW1`` and
-``v1 = v @ W1``, which only feeds ``dW2``, come from one product ``v.T @ s``: :func:`_tail_double_backward`.)
+``v1 = v @ W1``, which only feeds ``dW2``, come from one product ``s.T @ v``: :func:`_tail_double_backward`.)
 
 **Why nothing else appears.** ``g`` does not involve ``b1`` or ``b2``, so ``dP/db = 0``. It depends on ``x``
 only through ``s = lrelu'(a)``, which is piecewise constant: its derivative is 0 wherever it exists, so
@@ -140,27 +140,32 @@ def _tail_double_backward(layer, activation, head, v):
         dW[k, o]      += sum_{n, p} V[n, p, k] S[n, p, o] w[p, o]             V.T @ dY: a product
         d(head)[p, o] += sum_n S[n, p, o] sum_k V[n, p, k] W[k, o]            V @ W: another, then sums
 
-    Both are sums over n of ``V[n, p, k] S[n, p, o]``, ``M[p, k, o] = (V_p.T @ S_p)[k, o]``, one product
-    per position (inner size N): then ``dW = sum_p M_p * w_p`` and ``d(head)[p, o] = sum_k M_p * W``, two
-    passes over ``M``. The same numbers up to rounding. DCGAN critic: 49 products (512 x 64) @ (64 x 64)
-    instead of two (3136 x 512) @ (512 x 64): 1.3 ms less of its 44 ms penalised step; mlp-bn's: 0.1 ms.
+    Both are sums over n of ``V[n, p, k] S[n, p, o]``, ``M[p, o, k] = (S_p.T @ V_p)[o, k]``, one product
+    per position (inner size N): then ``dW[k, o] = sum_p w[p, o] M[p, o, k]`` and ``d(head)[p, o] = sum_k
+    M[p, o, k] W[k, o]``, two passes over ``M``. The same numbers up to rounding. DCGAN critic: 49 products
+    (64 x 64) @ (64 x 512) instead of two (3136 x 512) @ (512 x 64).
+
+    A ``Dense`` layer has one position: ``M = V.T @ S`` (K, O), and both sums are elementwise. For a
+    ``Conv2d``, ``M`` is laid out (P, O, K), so that for each channel o, ``M[:, o, :]`` is a (P, K) matrix with
+    contiguous rows and both sums are BLAS matrix-vector products, O of each: ``w[:, o] @ M[:, o, :]`` and
+    ``M[:, o, :] @ W[:, o]``. ``np.einsum`` summed them 2.5x more slowly (DCGAN critic: 1.3 against 0.5 ms),
+    and the product runs 10% faster with the wide side (K = 512) last.
     """
     slope = activation.slope
-    if type(layer) is Conv2d:
-        V, W = layer.windows(v), layer.W_matrix                  # (N P, K), (K, O)
-        S = channels_last(slope).reshape(len(slope), -1, slope.shape[1])  # (N, P, O)
-    else:
-        V, W, S = v, layer.params["W"], slope[:, None]
+    if type(layer) is not Conv2d:                                # Dense: P = 1
+        M = np.dot(v.T, slope)                                   # (K, O)
+        layer.grads["W"] += M * head.params["W"][:, 0]
+        head.grads["W"][:, 0] += np.einsum("ko,ko->o", M, layer.params["W"])
+        return
+    V, W = layer.windows(v), layer.W_matrix                      # (N P, K), (K, O)
+    S = channels_last(slope).reshape(len(slope), -1, slope.shape[1])  # (N, P, O)
     N, P, O = S.shape
-    # (P, O): Flatten's order is (channel, position); contiguous, as einsum runs 10x slower on a transposed view
-    w = np.ascontiguousarray(head.params["W"][:, 0].reshape(O, P).T)
-    M = np.matmul(V.reshape(N, P, -1).transpose(1, 2, 0), S.transpose(1, 0, 2))  # (P, K, O)
-    dW = np.einsum("pko,po->ko", M, w)
-    if type(layer) is Conv2d:
-        layer.add_weight_matrix_grad(dW)
-    else:
-        layer.grads["W"] += dW
-    head.grads["W"][:, 0] += np.einsum("pko,ko->op", M, W).reshape(-1)
+    M = np.matmul(S.transpose(1, 2, 0), V.reshape(N, P, -1).transpose(1, 0, 2))  # (P, O, K)
+    by_channel = M.transpose(1, 0, 2)                            # (O, P, K), a view
+    w = head.params["W"][:, 0].reshape(O, 1, P)                  # Flatten's order is (channel, position)
+    layer.add_weight_matrix_grad(np.matmul(w, by_channel)[:, 0].T)       # sum_p w[p, o] M[p, o, k]
+    W_by_channel = np.ascontiguousarray(W.T)[:, :, None]         # (O, K, 1)
+    head.grads["W"][:, 0] += np.matmul(by_channel, W_by_channel).reshape(-1)  # (O, P): sum_k M[p, o, k] W[k, o]
 
 
 def _backward_keeping_upstreams(net, dy):
