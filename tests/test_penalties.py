@@ -112,8 +112,9 @@ def forward_sum(net, x):
 
 @pytest.mark.parametrize("kind", ["mlp-tail", "conv-tail"])
 def test_the_tail_shortcut_is_the_layer_by_layer_pass(kind, monkeypatch):
-    """A critic ending in LeakyReLU, [Flatten], Dense(., 1) takes the shortcut; it gives the gradients of the
-    layer-by-layer double backward pass, to rounding."""
+    """A critic ending in LeakyReLU, [Flatten], Dense(., 1) takes the shortcut (its forward pass stopping at
+    the activation, its backward pass starting from ``slope * w``); it gives the value and gradients of the
+    full passes and the layer-by-layer double backward pass, to rounding."""
     net, x = critic_and_input(kind, 0, seed=8)
     assert npgan.penalties._one_output_tail(net.layers) is not None
     net.zero_grad()
@@ -192,6 +193,17 @@ def test_a_critic_must_give_one_number_per_row():
     net = Sequential(Dense(FEATURES, 2, rng=0, dtype=np.float64))
     with pytest.raises(ValueError, match=r"\(N, 1\)"):
         input_gradient_penalty(net, np.ones((3, FEATURES)))
+
+
+def test_a_body_that_does_not_fit_the_head_is_refused():
+    """With the usual ending the penalty's forward pass stops at the activation, before the head; an input
+    whose features do not fit the head is still refused, as the head's forward pass would."""
+    net = Sequential(Conv2d(1, 3, 3, 2, 1, rng=0, dtype=np.float64), LeakyReLU(0.2), Flatten(),
+                     Dense(27, 1, rng=1, dtype=np.float64))
+    assert npgan.penalties._one_output_tail(net.layers) is not None
+    input_gradient_penalty(net, np.ones((2, 1, 6, 6)))          # 3 channels of 3 x 3: 27 features
+    with pytest.raises(ValueError, match=r"Dense.*\(N, 27\), got \(2, 48\)"):
+        input_gradient_penalty(net, np.ones((2, 1, 8, 8)))      # 3 channels of 4 x 4
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
