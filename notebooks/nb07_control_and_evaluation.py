@@ -64,9 +64,9 @@ NB07 = [
 ![An InfoGAN's codes: a row per category of its categorical code, one continuous code swept across](../docs/figures/infogan_codes.png)
 
 *Where we are going: codes whose meaning the generator was never told. Each row is one value of its
-categorical code, and across, one continuous code goes from -2 to 2: strokes go from thick to thin, and
-two rows change digit on the way (a 3 into a 5, a 7 into a 9 into a 4; seed 0 of the 20-CPU-minute
-`mlp-bn --info` runs, 58 epochs).*
+categorical code, each a different digit, and across, one continuous code goes from -2 to 2: the digits
+straighten, from leaning right and narrow to upright and wider, and one row changes digit at the end (a 4
+into a 9; seed 0 of the 20-CPU-minute `mlp-bn --info` runs, 49 epochs).*
 
 The earlier notebooks trained generators and scored them with one number, FID. This one asks two questions
 the courses ask next. **Control**: can we make the generator draw what we want without giving it labels
@@ -87,9 +87,9 @@ this): the mechanics are all there, the digits and their codes are not yet.
 
 ![InfoGAN 的编码:类别编码的每个类别一行,横向扫过一个连续编码](../docs/figures/infogan_codes.png)
 
-*我们的目标:生成器从没被告知含义的编码。每一行是类别编码的一个取值,横向是一个连续编码从 -2 到 2:
-笔画从粗变细,有两行在途中变成了另一个数字(3 变成 5,7 变成 9 再变成 4;20 个 CPU 分钟的 `mlp-bn --info`
-运行中种子 0 的那次,58 个 epoch)。*
+*我们的目标:生成器从没被告知含义的编码。每一行是类别编码的一个取值,每行一个不同的数字,横向是一个连续编码从 -2 到 2:
+数字被扶正,从向右倾、窄变为直立、更宽,只有一行在最后变成了另一个数字(4 变成 9;20 个 CPU 分钟的 `mlp-bn --info`
+运行中种子 0 的那次,49 个 epoch)。*
 
 前面的笔记本训练生成器,并用一个数字 FID 给它打分。本笔记本回答课程接下来要问的两个问题。**控制**:
 能不能不给标签就让生成器画出我们想要的东西(InfoGAN),或者用分类器的梯度去引导它的输入 $z$?**评估**:
