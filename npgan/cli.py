@@ -152,44 +152,37 @@ def _parse_float(text):
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
 
 
+def _checked_float(text, ok, wanted):
+    """``text`` as a float if ``ok(value)``, else an argparse error saying it ``must be {wanted}``."""
+    value = _parse_float(text)
+    if not ok(value):
+        raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
+    return value
+
+
 def positive_float(text):
     """argparse type: a finite float > 0 (rejects nan and inf)."""
-    value = _parse_float(text)
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
-    return value
+    return _checked_float(text, lambda v: math.isfinite(v) and v > 0, "a finite number > 0")
 
 
 def nonnegative_float(text):
     """argparse type: a finite float >= 0 (a weight or a bound, where 0 means off)."""
-    value = _parse_float(text)
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
-    return value
+    return _checked_float(text, lambda v: math.isfinite(v) and v >= 0, "a finite number >= 0")
 
 
 def decay_factor(text):
     """argparse type: a number in (0, 1] (a factor applied again and again; 1 changes nothing)."""
-    value = _parse_float(text)
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"must be a number in (0, 1], got {text!r}")
-    return value
+    return _checked_float(text, lambda v: 0 < v <= 1, "a number in (0, 1]")
 
 
 def fraction(text):
     """argparse type: a number in [0, 1) (a slope, a smoothing amount, a decay rate)."""
-    value = _parse_float(text)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be a number in [0, 1), got {text!r}")
-    return value
+    return _checked_float(text, lambda v: 0 <= v < 1, "a number in [0, 1)")
 
 
 def share(text):
     """argparse type: a number in [0, 1] (a share of a batch; 0: none, 1: all)."""
-    value = _parse_float(text)
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text!r}")
-    return value
+    return _checked_float(text, lambda v: 0 <= v <= 1, "a number in [0, 1]")
 
 
 def check_output(path):
