@@ -335,9 +335,9 @@ class GAN:
         """Add more to D's gradients in the D step, after the objective's: nothing here; InfoGAN's reading
         of augmented fakes (:meth:`npgan.info.InfoGAN.more_d_gradients`)."""
 
-    def more_g_gradient(self, fake):
-        """More gradient for the fakes in G's step, beside the objective's (None: none; InfoGAN's)."""
-        return None
+    def more_g_gradients(self, d_fake):
+        """Add more to the gradient ``d_fake`` of the fakes in G's step, beside the objective's: nothing
+        here; InfoGAN's reading of augmented fakes (:meth:`npgan.info.InfoGAN.more_g_gradients`)."""
 
     def rngs(self):
         """``{name: np.random.Generator}`` the steps draw from, which a checkpoint saves."""
@@ -393,9 +393,9 @@ class GAN:
         """
         loss, d_out = self.objective.g(self.D.forward(with_labels(fake, labels, self.config.classes)))
         d_fake = self.D.backward(d_out, param_grads=False)[:, :fake.shape[1]]  # leaving D's gradients alone
-        more = self.more_g_gradient(fake)
+        self.more_g_gradients(d_fake)
         self.G.zero_grad()
-        self.G.backward(d_fake if more is None else d_fake + more, input_grad=False)  # z, labels: no gradient
+        self.G.backward(d_fake, input_grad=False)  # z and the labels need no gradient
         self.g_opt.step()
         return loss
 

@@ -76,9 +76,9 @@ def widen(grad, x, head_grad=None):
 class HeadObjective:
     """A GAN objective (:class:`npgan.losses.Objective`) on column 0 of D's outputs, plus ``weight`` times a
     head's term on the other columns: InfoGAN's Q (:class:`InfoObjective`), AC-GAN's classifier
-    (:class:`ClassifierObjective`). A subclass says which rows of a D step the head is asked about
-    (:meth:`d_rows`; in the G step, every fake) and what its term is (:meth:`head_term`, a mean over those
-    rows with its gradient). The term is summed over the rows asked and divided by all N rows, so that every
+    (:class:`ClassifierObjective`). A subclass says which rows the head is asked about (:meth:`d_rows` in a
+    D step; :meth:`g_rows` in the G step, every fake unless it says otherwise) and what its term is
+    (:meth:`head_term`, a mean over those rows with its gradient). The term is summed over the rows asked and divided by all N rows, so that every
     row weighs the same, as in the GAN term.
     """
 
@@ -95,7 +95,10 @@ class HeadObjective:
 
     def g(self, x):
         loss, grad = self.base.g(x[:, :1])
-        return self._plus_head(loss, grad, x, slice(None))
+        return self._plus_head(loss, grad, x, self.g_rows())
+
+    def g_rows(self):
+        return slice(None)
 
     d_loss = Objective.d_loss  # d_real + d_fake, as for every objective
 
@@ -103,7 +106,7 @@ class HeadObjective:
         """Add ``weight *`` the head's term of ``rows`` to the GAN term ``(loss, grad)`` of column 0."""
         full = widen(grad, x)
         asked = len(x[rows])
-        if asked == 0 or self.weight == 0:  # weight 0: the head is asked elsewhere (InfoGAN's augmented reading)
+        if asked == 0:
             return loss, full
         term, term_grad = self.head_term(x, rows)
         share = self.weight * (asked / len(x))  # all rows asked: exactly weight
@@ -116,16 +119,21 @@ class InfoObjective(HeadObjective):
 
     ``codes`` (N, K + C): the codes of the fakes being judged; :meth:`InfoGAN.fakes` sets it as it makes them.
     ``last_info_loss``: ``L_I`` at the last fake batch judged (for the log).
+    ``reads_fakes``: False when Q reads augmented copies instead (:meth:`InfoGAN.more_d_gradients`): the
+    objective then asks Q about no row, and D's passes over the fakes carry the GAN term only.
     """
 
-    def __init__(self, base, categories, weight, continuous_weight=1.0):
+    def __init__(self, base, categories, weight, continuous_weight=1.0, reads_fakes=True):
         super().__init__(base, weight)
-        self.categories, self.continuous_weight = categories, continuous_weight
+        self.categories, self.continuous_weight, self.reads_fakes = categories, continuous_weight, reads_fakes
         self.codes, self.last_info_loss = None, float("nan")
 
     def d_rows(self, kind, n):
         """Q is asked about the fakes only: real images have no codes."""
-        return slice(None) if kind == "fake" else slice(0)
+        return self.g_rows() if kind == "fake" else slice(0)
+
+    def g_rows(self):
+        return slice(None) if self.reads_fakes else slice(0)
 
     def head_term(self, x, rows):
         if self.codes is None or len(self.codes) != len(x):
@@ -185,11 +193,10 @@ class InfoGAN(GAN):
         categories, continuous = config.codes
         wider_z = replace(config, z_size=config.z_size + categories + continuous)
         super().__init__(config, networks=networks_with_head(wider_z, categories + continuous, dtype), dtype=dtype)
-        # With augmentation Q reads augmented copies only (more_d_gradients), not the fakes D judges.
-        weight = 0.0 if config.info_augment else config.info_weight
-        self.objective = InfoObjective(self.objective, categories, weight, config.info_continuous_weight)
+        self.objective = InfoObjective(self.objective, categories, config.info_weight, config.info_continuous_weight,
+                                       reads_fakes=not config.info_augment)
         self.augment_rng = np.random.default_rng([config.seed, 7])
-        self.reading_gradient = None  # dL_I / d(fakes) of the last D step's augmented reading
+        self.reading_gradient = None  # dL_I / d(the first m fakes) of the last D step's augmented reading
 
     def sample_latent(self, rng, n):
         """``[z | one-hot c | u]`` for ``n`` fakes, all from ``rng`` (z first, then the codes)."""
@@ -225,13 +232,13 @@ class InfoGAN(GAN):
         categories, _ = self.config.codes
         loss, grad = info_loss(out[:, 1:], self.objective.codes[:m], categories, self.config.info_continuous_weight)
         self.objective.last_info_loss = loss
-        d_copy = self.D.backward(widen(np.zeros((m, 1), out.dtype), out, self.config.info_weight * grad))
-        self.reading_gradient = np.zeros_like(fake)
-        self.reading_gradient[:m] = carry_back(d_copy)
+        d_copy = self.D.backward(widen(0.0, out, self.objective.weight * grad))  # no GAN term on the copies
+        self.reading_gradient = carry_back(d_copy)
 
-    def more_g_gradient(self, fake):
-        """The augmented reading's gradient for the fakes (:meth:`more_d_gradients`), if there is one."""
-        return self.reading_gradient
+    def more_g_gradients(self, d_fake):
+        """Add the augmented reading's gradient (:meth:`more_d_gradients`) to its fakes' rows of ``d_fake``."""
+        if self.reading_gradient is not None:
+            d_fake[:len(self.reading_gradient)] += self.reading_gradient
 
 
 class ClassifierObjective(HeadObjective):

@@ -297,5 +297,5 @@ def test_augmented_reading_moves_g_through_the_augmentation(model, record_max_er
     gan.objective.codes = latent[:, Z:]
     gan.d_step(real, fake)
     gan.g_step(fake)
-    assert np.abs(gan.reading_gradient[N // 2:]).max() == 0 < np.abs(gan.reading_gradient[:N // 2]).max()
+    assert len(gan.reading_gradient) == N // 2 and np.abs(gan.reading_gradient).max() > 0  # the first half only
     check(gan.G, g_loss, rng, f"{model} augmented G step", record_max_error)
