@@ -161,45 +161,30 @@ def smooth_z(gan, weight, sigma=0.1):
 def augmented_reading(gan, weight, affine=False):
     """The information term read from augmented fakes (:func:`augment`) in a second pass of D, weight
     ``weight``; the usual pass keeps the GAN term only. A code G writes into stroke width, slant or position
-    cannot be read back: what survives those is what the digit is."""
+    cannot be read back: what survives those is what the digit is. Unlike ``--info-augment`` (which replaces
+    it: the hooks below are InfoGAN's), every fake is read, and the G step reads them again through the
+    updated D."""
     objective, rng = gan.objective, np.random.default_rng([gan.config.seed, 88])
-    z_size, K = gan.config.z_size, gan.config.info_categories
-    objective.weight = 0.0
-    fakes = gan.fakes
-
-    def new_fakes(latent, labels=None):
-        gan.last_latent = latent
-        return fakes(latent, labels)
+    K, continuous_weight = gan.config.info_categories, gan.config.info_continuous_weight
+    objective.reads_fakes = False  # Q reads the augmented copies only (q_pass)
 
     def q_pass(fake, param_grads):
         x, back = augment(fake, rng, affine)
         out = gan.D.forward(x)
-        info, grad = info_loss(out[:, 1:], gan.last_latent[:, z_size:], K, gan.config.info_continuous_weight)
+        info, grad = info_loss(out[:, 1:], objective.codes, K, continuous_weight)
         objective.last_info_loss = info
         full = np.zeros_like(out)
         full[:, 1:] = weight * grad
         dx = gan.D.backward(full, input_grad=not param_grads, param_grads=param_grads)
         return None if param_grads else back(dx)
 
-    def d_step(real, fake, labels=None):  # D with batch norm: real and fake batches apart, as GAN.d_step
-        gan.D.zero_grad()
-        loss_real, d_real = objective.d_real(gan.D.forward(real), gan.config.smooth)
-        gan.D.backward(d_real, input_grad=False)
-        loss_fake, d_fake = objective.d_fake(gan.D.forward(fake))
-        gan.D.backward(d_fake, input_grad=False)
+    def more_d_gradients(fake):
+        gan.read_fake = fake  # the G step reuses these fakes
         q_pass(fake, param_grads=True)
-        gan.d_opt.step()
-        return loss_real + loss_fake
 
-    def g_step(fake, labels=None):
-        loss, d_out = objective.g(gan.D.forward(fake))
-        d_fake = gan.D.backward(d_out, param_grads=False)
-        d_fake = d_fake + q_pass(fake, param_grads=False)
-        gan.G.zero_grad()
-        gan.G.backward(d_fake, input_grad=False)
-        gan.g_opt.step()
-        return loss
-    gan.fakes, gan.d_step, gan.g_step = new_fakes, d_step, g_step
+    def more_g_gradients(d_fake):
+        d_fake += q_pass(gan.read_fake, param_grads=False)
+    gan.more_d_gradients, gan.more_g_gradients = more_d_gradients, more_g_gradients
 
 
 def read_z(gan, weight):
