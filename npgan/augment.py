@@ -28,6 +28,10 @@ THICKER, THINNER = 1, 2
 CENTRE = 4  # the pixel itself, in the 3 x 3 neighbourhood numbered 0..8 row by row
 
 
+CENTRE_OFFSET = (SIZE - 1) / 2
+GRID_ROWS, GRID_COLS = np.meshgrid(np.arange(SIZE) - CENTRE_OFFSET, np.arange(SIZE) - CENTRE_OFFSET, indexing="ij")
+
+
 def random_warp(rng, n, shift=2, shear=0.3, affine=False):
     """The source pixel (0..783; -1: background) of each of the 784 output pixels of ``n`` images, (n, 784).
 
@@ -38,38 +42,42 @@ def random_warp(rng, n, shift=2, shear=0.3, affine=False):
     s = rng.uniform(-shear, shear, (n, 1, 1))
     if affine:
         angle, scale = rng.uniform(-0.26, 0.26, (n, 1, 1)), rng.uniform(0.85, 1.15, (n, 1, 1))
+        cos, sin = np.cos(angle) / scale, np.sin(angle) / scale
+        r, c = cos * GRID_ROWS - sin * GRID_COLS, sin * GRID_ROWS + cos * GRID_COLS
     else:
-        angle, scale = 0.0, 1.0
-    centre = (SIZE - 1) / 2
-    rows, cols = np.meshgrid(np.arange(SIZE) - centre, np.arange(SIZE) - centre, indexing="ij")
-    r = (np.cos(angle) * rows - np.sin(angle) * cols) / scale
-    c = (np.sin(angle) * rows + np.cos(angle) * cols) / scale
-    source_r = np.rint(r + centre - dy).astype(int)
-    source_c = np.rint(c + centre - dx - s * r).astype(int)
+        r, c = GRID_ROWS, GRID_COLS
+    source_r = np.rint(r + (CENTRE_OFFSET - dy)).astype(int)
+    source_c = np.rint(c - s * r + (CENTRE_OFFSET - dx)).astype(int)
     inside = (source_r >= 0) & (source_r < SIZE) & (source_c >= 0) & (source_c < SIZE)
     return np.where(inside, source_r * SIZE + source_c, -1).reshape(n, PIXELS)
 
 
-def neighbourhoods(x):
-    """The 3 x 3 neighbourhood of every pixel of rows ``x`` (N, 784): (N, 9, 784), background -1 outside."""
-    n = len(x)
-    padded = np.full((n, SIZE + 2, SIZE + 2), -1.0, x.dtype)
-    padded[:, 1:-1, 1:-1] = x.reshape(n, SIZE, SIZE)
-    windows = [padded[:, i:i + SIZE, j:j + SIZE] for i in range(3) for j in range(3)]
-    return np.stack(windows, axis=1).reshape(n, 9, PIXELS)
+PADDED_ROW = SIZE + 2
 
 
 def winning_neighbours(x, kinds):
     """For every pixel of rows ``x`` (N, 784), the neighbour (0..8) its filter takes: the brightest for
     ``kinds == THICKER`` (a max filter), the darkest for ``THINNER`` (a min filter), itself otherwise.
-    Ties go to the first neighbour, as ``argmax`` breaks them."""
-    pick = np.full(x.shape, CENTRE)
-    changed = kinds != 0
-    if changed.any():
-        around = neighbourhoods(x[changed])
-        thicker = (kinds[changed] == THICKER)[:, None]
-        extreme = np.where(thicker, around.max(axis=1), around.min(axis=1))
-        pick[changed] = (around == extreme[:, None]).argmax(axis=1)
+    Ties go to the first neighbour, as ``argmax`` breaks them.
+
+    A min filter is a max filter of ``-x``. Neighbour ``k`` of every pixel is one slice of the padded image
+    laid out flat, a row of 30 pixels for each of 28: so each of the 8 comparisons is one pass over contiguous
+    memory (the 2 spare pixels a row are dropped at the end). The pick is the last neighbour ``k`` that was
+    strictly brighter than all before it, which is the largest of ``k * brighter``: no masked writes."""
+    n = len(x)
+    padded = np.full((n, SIZE + 3, PADDED_ROW), -1.0, x.dtype)  # a spare row: the last slice runs 2 past row 29
+    padded[:, 1:SIZE + 1, 1:SIZE + 1] = x.reshape(n, SIZE, SIZE)
+    padded *= np.where(kinds == THINNER, -1, 1).astype(x.dtype)[:, None, None]
+    flat, span = padded.reshape(n, -1), SIZE * PADDED_ROW
+    brightest = flat[:, :span].copy()                          # neighbour 0, the top left
+    pick, brighter = np.zeros((n, span), np.int8), np.empty((n, span), bool)
+    for k in range(1, 9):
+        neighbour = flat[:, (k // 3) * PADDED_ROW + k % 3:][:, :span]
+        np.greater(neighbour, brightest, out=brighter)
+        np.maximum(pick, brighter.view(np.int8) * np.int8(k), out=pick)
+        np.maximum(brightest, neighbour, out=brightest)
+    pick = pick.reshape(n, SIZE, PADDED_ROW)[:, :, :SIZE].reshape(n, PIXELS).astype(np.intp)
+    pick[kinds == 0] = CENTRE
     return pick
 
 
@@ -92,15 +100,16 @@ def augment(x, rng, affine=False):
     n = len(x)
     kinds = rng.integers(0, 3, n)
     source = random_warp(rng, n, affine=affine)
-    a = np.where(source >= 0, source, PIXELS)                    # the pixel each output copies (784: background)
-    chosen = NEIGHBOUR[np.arange(PIXELS), winning_neighbours(x, kinds)]  # each pixel's filter's neighbour
-    b = np.take_along_axis(np.hstack([chosen, np.full((n, 1), PIXELS)]), a, axis=1)
-    share = np.where(kinds == THINNER, 0.5, 1.0).astype(x.dtype)[:, None]
+    offsets = np.arange(n)[:, None] * (PIXELS + 1)             # row i of the padded rows starts at i * 785
+    a = np.where(source >= 0, source, PIXELS)                  # the pixel each output copies (784: background)
+    pick = np.full((n, PIXELS + 1), CENTRE)                    # each pixel's filter's neighbour (0..8)
+    pick[:, :PIXELS] = winning_neighbours(x, kinds)
+    b = NEIGHBOUR.ravel()[a * 9 + pick.ravel()[a + offsets]]   # NEIGHBOUR[a, pick[a]]
+    a, b = (a + offsets).ravel(), (b + offsets).ravel()
     padded = np.full((n, PIXELS + 1), -1.0, x.dtype)
     padded[:, :PIXELS] = x
-    offsets = np.arange(n)[:, None] * (PIXELS + 1)  # row i of the padded rows starts at i * 785
-    a, b = (a + offsets).ravel(), (b + offsets).ravel()
     flat = padded.ravel()
+    share = np.where(kinds == THINNER, 0.5, 1.0).astype(x.dtype)[:, None]
     x_aug = (share * flat[b].reshape(n, PIXELS) + (1 - share) * flat[a].reshape(n, PIXELS)).astype(x.dtype)
 
     def backward(d_aug):
