@@ -21,9 +21,9 @@ ClusterGAN's encoder), ``info-warmup=S`` (the information term's weight grows fr
 real image confident, the categories balanced over the batch, as CatGAN asks of its classifier),
 ``c-init=S`` (G's first-layer weights of the category S times larger), ``z-smooth=W`` (G's step adds W times
 how much more than the batch's average a row's image jumps when z moves by 0.1: :func:`smooth_z`),
-``q-aug=W`` / ``q-aug-affine=W`` (the information term, weight W, is read by a second pass of D from a
-randomly re-stroked, slanted and shifted copy of each fake, ``-affine`` also rotated and scaled; the usual
-pass keeps the GAN term only: :func:`augmented_reading`).
+``q-aug=W`` / ``q-aug-affine=W`` (the information term, weight W, is read by D from a randomly
+re-stroked, slanted and shifted copy of each fake, ``-affine`` also rotated and scaled; the fakes themselves
+carry the GAN term only: :func:`augmented_reading`).
 One JSON line per probe goes to ``--out`` (appended); ``--measure-every N`` adds the raw G's figures every
 N steps (not counted in the CPU time). The raw G and the average are saved as generator files
 ``<out without .jsonl>/<name>-G.npz`` and ``-avg.npz``, which npgan.evaluate and npgan.sample read.
@@ -159,32 +159,31 @@ def smooth_z(gan, weight, sigma=0.1):
 
 
 def augmented_reading(gan, weight, affine=False):
-    """The information term read from augmented fakes (:func:`augment`) in a second pass of D, weight
-    ``weight``; the usual pass keeps the GAN term only. A code G writes into stroke width, slant or position
-    cannot be read back: what survives those is what the digit is. Unlike ``--info-augment`` (which replaces
-    it: the hooks below are InfoGAN's), every fake is read, and the G step reads them again through the
-    updated D."""
+    """The information term read from augmented fakes (:func:`augment`) in the D step's pass (InfoGAN's
+    hooks, ``more_d_rows``), weight ``weight``; the fakes themselves carry the GAN term only. A code G writes
+    into stroke width, slant or position cannot be read back: what survives those is what the digit is.
+    Unlike ``--info-augment`` (which replaces it), every fake is read, and the G step reads them again
+    through the updated D, in a second pass."""
     objective, rng = gan.objective, np.random.default_rng([gan.config.seed, 88])
     K, continuous_weight = gan.config.info_categories, gan.config.info_continuous_weight
-    objective.reads_fakes = False  # Q reads the augmented copies only (q_pass)
+    objective.reads_fakes = False  # Q reads the augmented copies only
 
-    def q_pass(fake, param_grads):
-        x, back = augment(fake, rng, affine)
-        out = gan.D.forward(x)
+    def q_gradient(out):
         info, grad = info_loss(out[:, 1:], objective.codes, K, continuous_weight)
         objective.last_info_loss = info
         full = np.zeros_like(out)
         full[:, 1:] = weight * grad
-        dx = gan.D.backward(full, input_grad=not param_grads, param_grads=param_grads)
-        return None if param_grads else back(dx)
+        return full
 
-    def more_d_gradients(fake):
-        gan.read_fake = fake  # the G step reuses these fakes
-        q_pass(fake, param_grads=True)
+    def more_d_rows(fake):
+        gan.read_fake = fake  # the G step reads these fakes again
+        return augment(fake, rng, affine)[0]
 
     def more_g_gradients(d_fake):
-        d_fake += q_pass(gan.read_fake, param_grads=False)
-    gan.more_d_gradients, gan.more_g_gradients = more_d_gradients, more_g_gradients
+        x, back = augment(gan.read_fake, rng, affine)
+        d_fake += back(gan.D.backward(q_gradient(gan.D.forward(x)), param_grads=False))
+    gan.more_d_rows, gan.more_rows_gradient, gan.more_g_gradients = more_d_rows, q_gradient, more_g_gradients
+    gan.more_rows_input_gradient = lambda dx: None  # the G step reads the fakes again instead
 
 
 def read_z(gan, weight):

@@ -289,13 +289,13 @@ class Conv2d(_Convolution):
         pixel seen by several windows collects the gradient of each), and the padding's share is dropped.
         Where it copies less (:meth:`phases_copy_less`), :func:`col2im_by_phases` computes the same ``dx``.
         """
+        N, (_, _, H, W) = len(dy), self.input_shape                # N: any rows, without param_grads
         dy = channels_last(dy).reshape(-1, self.out_channels)    # a copy only if dy is not channels-last
         if param_grads:
             self.add_weight_grad(self.cols, dy)
             self.grads["b"] += column_sums(dy)
         if not input_grad:
             return None
-        N, _, H, W = self.input_shape
         dcols_grid = (N, self.output_size(H), self.output_size(W))  # dcols = dY @ W_matrix.T: a row per window
         return channels_first(self.spread(dy, self.W_matrix.T, dcols_grid, (H, W)))
 

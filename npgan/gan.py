@@ -252,7 +252,7 @@ class GAN:
             self.G_avg = build(describe(self.G), dtype=dtype).eval()
             self.ema = EMA(self.G, self.G_avg, config.ema)
         # Batch norm normalises over the batch, so a batch mixing real and fake images would tell D which
-        # is which from the statistics alone: D then sees them apart.
+        # is which from the statistics alone: the D step has it normalise them apart (groups).
         self.separate_batches = any(isinstance(layer, BatchNorm) for layer in self.D.layers)
 
     def _optimizer(self, net, lr):
@@ -307,23 +307,25 @@ class GAN:
         """Update D on ``real`` (target 1 - smooth) and ``fake`` (target 0) images; returns d_loss.
 
         A conditional model's negatives also hold real images with wrong labels (see :meth:`d_batch`).
+        An InfoGAN's D also reads augmented copies of fakes (:meth:`more_d_rows`). All in one pass of D, one
+        larger product per layer; batch norm normalises each of those groups of rows as a batch of its own.
         The Lipschitz constraints act here: spectral norm's power iteration before the step, the penalty's
         gradient added to the loss's, the clipping after the update."""
         batch, n = self.d_batch(real, fake, labels), len(real)
+        more = self.more_d_rows(fake)
+        groups = (n, n) if more is None else (n, n, len(more))
+        if more is not None:
+            batch = np.concatenate([batch, more])
         for layer in self.spectral:
             layer.power_iteration()
         self.D.zero_grad()
-        if self.separate_batches:
-            loss_real, d_real = self.objective.d_real(self.D.forward(batch[:n]), self.config.smooth)
-            self.D.backward(d_real, input_grad=False)  # D's input needs no gradient
-            loss_fake, d_fake = self.objective.d_fake(self.D.forward(batch[n:]))
-            self.D.backward(d_fake, input_grad=False)
-            loss = loss_real + loss_fake
+        out = self.D.forward(batch, groups=groups)
+        loss, (d_real, d_fake) = self.objective.d_loss(out[:n], out[n:2 * n], self.config.smooth)
+        if more is None:
+            self.D.backward(np.concatenate([d_real, d_fake]), input_grad=False)  # D's input needs no gradient
         else:
-            out = self.D.forward(batch)  # one batch of 2n rows: one larger matmul
-            loss, (d_real, d_fake) = self.objective.d_loss(out[:n], out[n:], self.config.smooth)
-            self.D.backward(np.concatenate([d_real, d_fake]), input_grad=False)
-        self.more_d_gradients(fake)
+            d_out = np.concatenate([d_real, d_fake, self.more_rows_gradient(out[2 * n:])])
+            self.more_rows_input_gradient(self.D.backward(d_out, input_grad=slice(2 * n, None)))
         if self.config.penalty != "none" and self.d_opt.t % self.config.penalty_every == 0:
             self.add_penalty(real, fake, labels)
         self.d_opt.step()
@@ -331,9 +333,16 @@ class GAN:
             np.clip(self.D.flat_params, -self.config.clip, self.config.clip, out=self.D.flat_params)
         return loss
 
-    def more_d_gradients(self, fake):
-        """Add more to D's gradients in the D step, after the objective's: nothing here; InfoGAN's reading
-        of augmented fakes (:meth:`npgan.info.InfoGAN.more_d_gradients`)."""
+    def more_d_rows(self, fake):
+        """Rows D also judges in the D step, after the real images and the negatives: none here (None).
+        InfoGAN's: augmented copies of fakes, for Q to read (:meth:`npgan.info.InfoGAN.more_d_rows`)."""
+
+    def more_rows_gradient(self, out):
+        """The loss's gradient with respect to D's outputs ``out`` on :meth:`more_d_rows`'s rows."""
+        raise NotImplementedError("a GAN that adds rows to the D step says what they ask of D")
+
+    def more_rows_input_gradient(self, dx):
+        """What to do with the loss's gradient ``dx`` with respect to :meth:`more_d_rows`'s rows: nothing here."""
 
     def more_g_gradients(self, d_fake):
         """Add more to the gradient ``d_fake`` of the fakes in G's step, beside the objective's: nothing

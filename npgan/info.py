@@ -119,7 +119,7 @@ class InfoObjective(HeadObjective):
 
     ``codes`` (N, K + C): the codes of the fakes being judged; :meth:`InfoGAN.fakes` sets it as it makes them.
     ``last_info_loss``: ``L_I`` at the last fake batch judged (for the log).
-    ``reads_fakes``: False when Q reads augmented copies instead (:meth:`InfoGAN.more_d_gradients`): the
+    ``reads_fakes``: False when Q reads augmented copies instead (:meth:`InfoGAN.more_d_rows`): the
     objective then asks Q about no row, and D's passes over the fakes carry the GAN term only.
     """
 
@@ -197,6 +197,7 @@ class InfoGAN(GAN):
                                        reads_fakes=not config.info_augment)
         self.augment_rng = np.random.default_rng([config.seed, 7])
         self.reading_gradient = None  # dL_I / d(the first m fakes) of the last D step's augmented reading
+        self.carry_back = None        # the last copies' augmentation's backward pass
 
     def sample_latent(self, rng, n):
         """``[z | one-hot c | u]`` for ``n`` fakes, all from ``rng`` (z first, then the codes)."""
@@ -212,31 +213,39 @@ class InfoGAN(GAN):
     def rngs(self):
         return {**super().rngs(), "augment_rng": self.augment_rng}
 
-    def more_d_gradients(self, fake):
-        """With ``config.info_augment = s`` (else nothing): Q reads the codes of the first ``s`` share of
-        the fakes from an augmented copy of each (:func:`npgan.augment.augment`: random stroke width, slant,
-        rotation, scale and position), in a second pass of D. So only what survives those changes can carry
-        the codes: the digit, not its style (``docs/infogan_probe.md``, fourth set).
+    def more_d_rows(self, fake):
+        """With ``config.info_augment = s`` (else None): augmented copies of the first ``s`` share of the
+        fakes (:func:`npgan.augment.augment`: random stroke width, slant, rotation, scale and position), from
+        which Q reads their codes in the D step's pass. So only what survives those changes can carry the
+        codes: the digit, not its style (``docs/infogan_probe.md``, fourth set).
 
-        One backward pass gives both gradients of ``weight * L_I``: into Q and D's body (the D step's) and,
-        back through the augmentation, into those fakes, kept for the G step that follows (G has not
-        changed since; D has taken one step, which the G step's gradient does not see: a second pass after
-        it would cost as much again, for a change of one learning-rate step).
+        The pass's backward gives both gradients of ``weight * L_I`` on them: into Q and D's body (the D
+        step's), and back through the augmentation into those fakes, kept for the G step that follows
+        (:meth:`more_rows_input_gradient`; G has not changed since; D has taken one step, which the G step's
+        gradient does not see: a second pass after it would cost as much again, for a change of one
+        learning-rate step).
         """
         self.reading_gradient = None
         if not self.config.info_augment:
-            return
+            return None
         m = max(1, round(self.config.info_augment * len(fake)))
-        copy, carry_back = augment(fake[:m], self.augment_rng, affine=True)
-        out = self.D.forward(copy)
+        copies, self.carry_back = augment(fake[:m], self.augment_rng, affine=True)
+        return copies
+
+    def more_rows_gradient(self, out):
+        """``weight * dL_I / d(out)`` on the copies: Q's columns only (no GAN term on the copies)."""
         categories, _ = self.config.codes
-        loss, grad = info_loss(out[:, 1:], self.objective.codes[:m], categories, self.config.info_continuous_weight)
+        loss, grad = info_loss(out[:, 1:], self.objective.codes[:len(out)], categories,
+                               self.config.info_continuous_weight)
         self.objective.last_info_loss = loss
-        d_copy = self.D.backward(widen(0.0, out, self.objective.weight * grad))  # no GAN term on the copies
-        self.reading_gradient = carry_back(d_copy)
+        return widen(0.0, out, self.objective.weight * grad)
+
+    def more_rows_input_gradient(self, dx):
+        """The copies' gradient carried back through the augmentation into their fakes, for the G step."""
+        self.reading_gradient = self.carry_back(dx)
 
     def more_g_gradients(self, d_fake):
-        """Add the augmented reading's gradient (:meth:`more_d_gradients`) to its fakes' rows of ``d_fake``."""
+        """Add the augmented reading's gradient (:meth:`more_d_rows`) to its fakes' rows of ``d_fake``."""
         if self.reading_gradient is not None:
             d_fake[:len(self.reading_gradient)] += self.reading_gradient
 

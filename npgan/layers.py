@@ -16,7 +16,9 @@ and ``Sequential``; convolutions are in :mod:`npgan.conv`, batch normalisation i
 Two keyword switches let a caller skip work whose result it would throw away, and nothing else:
 ``input_grad=False`` (returns ``None``: the first layer of a network being trained needs no ``dL/dx``) and
 ``param_grads=False`` (a network that is only passed *through*, like the discriminator during the
-generator's step, needs no weight gradients).
+generator's step, needs no weight gradients). Without weight gradients, the layers a network may start with
+(``Dense``, ``Conv2d``, ``Reshape``) take the ``dy`` of any rows of the last batch and return those rows'
+``dx`` (their input gradient works row by row): ``Sequential.backward(input_grad=rows)`` relies on it.
 
 ``Sequential`` keeps all parameters of its layers in one flat array (and all gradients in another), the
 layers' ``params`` and ``grads`` being views into them. The optimizer then updates a whole network with a
@@ -39,6 +41,8 @@ class Layer:
     ``training``: the mode set by ``train()``/``eval()``; only layers that behave differently at
     evaluation time (batch norm, dropout) look at it.
     """
+
+    mixes_rows = False  # True for a layer whose rows' outputs depend on the other rows (batch norm)
 
     def __init__(self):
         self.params = {}
@@ -351,7 +355,7 @@ class Reshape(Layer):
         return x.reshape((len(x),) + self.shape)
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
-        return dy.reshape(self.input_shape) if input_grad else None
+        return dy.reshape((len(dy),) + self.input_shape[1:]) if input_grad else None  # (any rows: Sequential)
 
     def double_backward(self, v, dy):
         """``backward`` only reshapes ``dy`` (a linear map with no parameters), so ``dP/d(dy)`` is ``v``
@@ -412,7 +416,7 @@ class Pack(Layer):
         return x.reshape(len(x) // self.m, self.m * x.shape[1])
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
-        return dy.reshape(self.input_shape) if input_grad else None
+        return dy.reshape((len(dy),) + self.input_shape[1:]) if input_grad else None  # (any rows: Sequential)
 
 
 class LabelChannels(Layer):
@@ -502,9 +506,11 @@ class Sequential(Layer):
             offset += size
         return flat_params, flat_grads
 
-    def forward(self, x):
+    def forward(self, x, groups=None):
+        """The layers in order. ``groups``: sizes of consecutive runs of rows that the layers mixing rows
+        (``mixes_rows``: batch norm) treat as batches of their own; the others work row by row anyway."""
         for layer in self.layers:
-            x = layer.forward(x)
+            x = layer.forward(x, groups=groups) if groups is not None and layer.mixes_rows else layer.forward(x)
         return x
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
@@ -514,10 +520,19 @@ class Sequential(Layer):
         the first layer's, and also that of the first layer *with parameters* when only parameter-free layers
         come before it: a DCGAN discriminator starts with ``Reshape``, and its first convolution would else
         compute an input gradient (a product and a col2im) that the ``Reshape`` throws away.
+
+        ``input_grad=rows`` (a slice): the ``dx`` of those rows only (InfoGAN's D step wants it for 16 of
+        144). That first layer with parameters then runs twice: its weight gradients from every row, its
+        ``dx`` from those rows of ``dy`` alone, which the layers before it (``Reshape``) take as they come.
         """
         first = next((i for i, layer in enumerate(self.layers) if layer.params), len(self.layers))
         for index in range(len(self.layers) - 1, -1, -1):
-            dy = self.layers[index].backward(dy, input_grad=input_grad or index > first, param_grads=param_grads)
+            layer = self.layers[index]
+            if index == first and isinstance(input_grad, slice):
+                layer.backward(dy, input_grad=False, param_grads=param_grads)
+                dy = layer.backward(dy[input_grad], param_grads=False)
+            else:
+                dy = layer.backward(dy, input_grad=input_grad is not False or index > first, param_grads=param_grads)
         return dy
 
     def zero_grad(self):

@@ -39,6 +39,8 @@ class BatchNorm(Layer):
     ``C`` values (3-4x faster for C = 64), and the sums over the batch are matrix-vector products.
     """
 
+    mixes_rows = True
+
     def __init__(self, num_features, momentum=0.1, eps=1e-5, *, dtype=np.float32):
         super().__init__()
         if momentum is not None and not 0 <= momentum <= 1 or eps <= 0:
@@ -75,34 +77,61 @@ class BatchNorm(Layer):
 
     def _per_channel(self, row_values):
         """Values per row position (L,) summed over the positions of each channel: (C,)."""
+        if self.positions == 1:                                # (N, C) rows: already one value a channel
+            return row_values
         return row_values.reshape(-1, self.num_features).sum(axis=0)
 
     def _along_rows(self, channel_values):
         """A per-channel vector (C,) repeated to the row length, ready to broadcast over the rows."""
-        return np.tile(channel_values, self.positions)
+        return channel_values if self.positions == 1 else np.tile(channel_values, self.positions)
 
-    def forward(self, x):
+    def forward(self, x, groups=None):
+        """``x`` -> ``y``, same shape.
+
+        ``groups`` (training mode): the sizes of consecutive runs of rows, each normalised with statistics of
+        its own, as a batch of its own (default: the whole batch, one group). A GAN's D judges real images
+        and fakes in one pass so, with one larger product in each layer around this one, without letting
+        the statistics of a batch mixing both tell it which is which.
+        """
         rows = self._rows(x)                                   # (N, L), L = positions * C
         self.positions = rows.shape[1] // self.num_features
-        m = len(rows) * self.positions                         # values per channel
         self.batch_statistics = self.training
+        self.x = rows
+        self.groups = self._group_slices(len(rows), groups if self.training else None)
+        y = np.empty_like(rows)
+        self.statistics = [self._normalise(rows[group], y[group]) for group in self.groups]
+        return self._image(y, x)
+
+    @staticmethod
+    def _group_slices(n, groups):
+        """The rows of each group, as slices of ``0..n-1``."""
+        if groups is None:
+            return [slice(0, n)]
+        if min(groups) < 1 or sum(groups) != n:
+            raise ValueError(f"BatchNorm groups must be positive sizes adding up to the batch's {n} rows, got {groups}")
+        ends = np.cumsum(groups)
+        return [slice(int(end - size), int(end)) for size, end in zip(groups, ends)]
+
+    def _normalise(self, rows, y):
+        """One group's ``gamma * x_hat + beta`` into ``y``; returns its ``(mu, 1 / sigma)``."""
+        m = len(rows) * self.positions                         # values per channel
         if self.training:
             if m < 2:
-                raise ValueError(f"{self!r} needs more than one value per channel in training mode, got {x.shape}")
-            self.mean = self._per_channel(column_sums(rows)) / m
+                raise ValueError(f"{self!r} needs more than one value per channel in training mode, got "
+                                 f"{len(rows)} rows of {rows.shape[1]}")
+            mean = self._per_channel(column_sums(rows)) / m
         else:
-            self.mean = self.buffers["running_mean"].astype(rows.dtype)
-        y = rows - self._along_rows(self.mean)                 # x - mu
+            mean = self.buffers["running_mean"].astype(rows.dtype)
+        np.subtract(rows, self._along_rows(mean), out=y)       # x - mu
         if self.training:
             var = self._per_channel(_column_dots(y, y)) / m
-            self._update_running_stats(self.mean, var, m)
+            self._update_running_stats(mean, var, m)
         else:
             var = self.buffers["running_var"].astype(rows.dtype)
-        self.inv_std = 1 / np.sqrt(var + self.eps)
-        self.x = rows
-        y *= self._along_rows(self.params["gamma"] * self.inv_std)   # gamma x_hat
+        inv_std = 1 / np.sqrt(var + self.eps)
+        y *= self._along_rows(self.params["gamma"] * inv_std)  # gamma x_hat
         y += self._along_rows(self.params["beta"])
-        return self._image(y, x)
+        return mean, inv_std
 
     def _update_running_stats(self, mean, var, m):
         self.buffers["num_batches_tracked"] += 1
@@ -130,27 +159,37 @@ class BatchNorm(Layer):
         In evaluation mode ``mu`` and ``sigma`` are constants and ``dx = gamma / sigma * dy``.
 
         ``x_hat`` is recomputed from the kept input, ``(x - mu) / sigma``: cheaper than keeping a copy.
+        With ``groups``, each group is a batch of its own: the means run over its rows only.
         """
         dy_rows = self._rows(dy)
-        m = len(dy_rows) * self.positions
+        dx = np.empty_like(dy_rows) if input_grad else None
+        for group, (mean, inv_std) in zip(self.groups, self.statistics):
+            self._backward_group(dy_rows[group], self.x[group], mean, inv_std,
+                                 None if dx is None else dx[group], param_grads)
+        return None if dx is None else self._image(dx, dy)
+
+    def _backward_group(self, dy, x, mean, inv_std, dx, param_grads):
+        """One group's part of :meth:`backward`: its ``dx`` into ``dx`` (unless None), its share of ``dgamma``
+        and ``dbeta`` into ``grads``."""
+        m = len(dy) * self.positions
         if param_grads or self.batch_statistics:               # (evaluation mode's dx needs neither sum)
-            x_centered = self.x - self._along_rows(self.mean)
-            dbeta = self._per_channel(column_sums(dy_rows))
-            dgamma = self._per_channel(_column_dots(dy_rows, x_centered)) * self.inv_std
+            x_centered = np.subtract(x, self._along_rows(mean), out=dx)  # in dx's memory, reused below
+            dbeta = self._per_channel(column_sums(dy))
+            dgamma = self._per_channel(_column_dots(dy, x_centered)) * inv_std
         if param_grads:
             self.grads["gamma"] += dgamma
             self.grads["beta"] += dbeta
-        if not input_grad:
-            return None
-        scale = self.params["gamma"] * self.inv_std            # gamma / sigma
+        if dx is None:
+            return
+        scale = self.params["gamma"] * inv_std                 # gamma / sigma
         if not self.batch_statistics:
-            return self._image(dy_rows * self._along_rows(scale), dy)
-        dx = x_centered       # reused in place: dx = scale * (dy - mean(dy) - x_hat * mean(dy x_hat))
-        dx *= self._along_rows(self.inv_std * dgamma / m)      # x_hat * mean(dy x_hat)
+            np.multiply(dy, self._along_rows(scale), out=dx)
+            return
+        # dx = scale * (dy - mean(dy) - x_hat * mean(dy x_hat)), in place over x - mu
+        dx *= self._along_rows(inv_std * dgamma / m)           # x_hat * mean(dy x_hat)
         dx += self._along_rows(dbeta / m)
-        np.subtract(dy_rows, dx, out=dx)
+        np.subtract(dy, dx, out=dx)
         dx *= self._along_rows(scale)
-        return self._image(dx, dy)
 
 
 def _column_dots(a, b):
