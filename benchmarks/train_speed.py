@@ -63,19 +63,30 @@ def time_npgan(config, images, labels, steps, repeats):
     return statistics.median(seconds), statistics.median(shares)
 
 
-def variant_cost(name, plain, variant, images, labels, steps, epochs, rounds=3):
-    """Seconds per ``steps`` steps of the ``plain`` config and of its ``variant`` (``labels`` for it, if
-    conditional), alternated ``rounds`` times so that load from other processes hits both alike, at 1
-    thread; prints each round and the median ratio."""
+def variant_cost(name, plain, variant, images, labels, steps, epochs, rounds=None):
+    """CPU seconds of ``steps`` steps of npgan's training loop for the ``plain`` config and for its
+    ``variant`` (``labels`` for it, if conditional), at 1 thread, in turns: both are built and warmed up
+    once, then ``rounds`` (default ``3 * epochs``) pairs of measurements alternate, so that load from other
+    processes hits both alike. CPU time, not wall time: another process on the same core slows the wall
+    clock of whichever runs then. Prints each round and the median ratio (and its range)."""
+    rounds = rounds or 3 * epochs
+    gans = [(build_gan(config), labels if config.conditional else None) for config in (plain, variant)]
+    rng = np.random.default_rng(0)
     ratios = []
-    print(f"{'round':>5} {'plain s':>10} {name + ' s':>16} {'ratio':>6}   ({steps} steps of {plain.model})")
+    print(f"{'round':>5} {'plain s':>10} {name + ' s':>16} {'ratio':>6}   ({steps} steps of {plain.model}, CPU time)")
     with threadpool_limits(limits=1, user_api="blas"):
+        for gan, y in gans:
+            _train_epoch(gan, images, y, rng, 20, 0, progress=False)  # warm-up
         for r in range(rounds):
-            plain_s, _ = time_npgan(plain, images, labels if plain.conditional else None, steps, epochs)
-            variant_s, _ = time_npgan(variant, images, labels if variant.conditional else None, steps, epochs)
-            ratios.append(variant_s / plain_s)
-            print(f"{r + 1:>5} {plain_s:>10.3f} {variant_s:>16.3f} {ratios[-1]:>6.3f}", flush=True)
-    print(f"{name} / plain, median of {rounds} rounds: {statistics.median(ratios):.3f}")
+            seconds = []
+            for gan, y in gans:
+                start = time.process_time()
+                _train_epoch(gan, images, y, rng, steps, 0, progress=False)
+                seconds.append(time.process_time() - start)
+            ratios.append(seconds[1] / seconds[0])
+            print(f"{r + 1:>5} {seconds[0]:>10.3f} {seconds[1]:>16.3f} {ratios[-1]:>6.3f}", flush=True)
+    print(f"{name} / plain, median of {rounds} rounds: {statistics.median(ratios):.3f} "
+          f"(range {min(ratios):.3f}-{max(ratios):.3f})")
 
 
 def peak_memory_mb(mnist_dir, model, width):

@@ -105,15 +105,20 @@ def augment(x, rng, affine=False):
     pick = np.full((n, PIXELS + 1), CENTRE)                    # each pixel's filter's neighbour (0..8)
     pick[:, :PIXELS] = winning_neighbours(x, kinds)
     b = NEIGHBOUR.ravel()[a * 9 + pick.ravel()[a + offsets]]   # NEIGHBOUR[a, pick[a]]
-    a, b = (a + offsets).ravel(), (b + offsets).ravel()
+    a, b = a + offsets, b + offsets                            # into the padded rows laid end to end
     padded = np.full((n, PIXELS + 1), -1.0, x.dtype)
     padded[:, :PIXELS] = x
     flat = padded.ravel()
-    share = np.where(kinds == THINNER, 0.5, 1.0).astype(x.dtype)[:, None]
-    x_aug = (share * flat[b].reshape(n, PIXELS) + (1 - share) * flat[a].reshape(n, PIXELS)).astype(x.dtype)
+    thinner = kinds == THINNER
+    x_aug = flat[b]
+    x_aug[thinner] = 0.5 * (x_aug[thinner] + flat[a[thinner]])  # half way from a to its darkest neighbour b
+    targets = np.concatenate([b.ravel(), a[thinner].ravel()])
 
     def backward(d_aug):
-        size = n * (PIXELS + 1)
-        dx = (np.bincount(b, (share * d_aug).ravel(), size) + np.bincount(a, ((1 - share) * d_aug).ravel(), size))
+        # each output pixel's gradient to the pixel b it read, a thinned image's in halves to b and to a
+        to_b = np.array(d_aug)
+        to_b[thinner] *= 0.5
+        weights = np.concatenate([to_b.ravel(), to_b[thinner].ravel()])
+        dx = np.bincount(targets, weights, n * (PIXELS + 1))
         return dx.reshape(n, PIXELS + 1)[:, :PIXELS].astype(d_aug.dtype)
     return x_aug, backward
