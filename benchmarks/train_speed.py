@@ -3,7 +3,7 @@
     python benchmarks/train_speed.py [--model tutorial|mlp-bn|dcgan] [--width W] [--threads 1,2]
                                      [--epochs 3] [--steps N] [--no-torch] [--no-memory]
     python benchmarks/train_speed.py --conditional-cost      # the tutorial's model with and without labels
-    python benchmarks/train_speed.py --info-cost --model mlp-bn   # a model with and without InfoGAN's codes
+    python benchmarks/train_speed.py --info-cost --model mlp-bn   # a model's default run with and without --info
     python benchmarks/train_speed.py --aux-cost      # the conditional tutorial with and without AC-GAN's classifier
 
 For each thread count it times npgan's real training loop, ``npgan.train._train_epoch``, with the model's
@@ -117,7 +117,8 @@ def main():
     parser.add_argument("--conditional-cost", action="store_true",
                         help="instead: the tutorial's model with and without --conditional, alternated, at 1 thread")
     parser.add_argument("--info-cost", action="store_true",
-                        help="instead: --model with and without --info (InfoGAN), alternated, at 1 thread")
+                        help="instead: --model's default run with and without --info (InfoGAN), alternated, at 1 "
+                             "thread, CPU time")
     parser.add_argument("--aux-cost", action="store_true",
                         help="instead: the conditional tutorial with and without AC-GAN's classifier (--aux-weight), "
                              "alternated, at 1 thread")
@@ -135,9 +136,10 @@ def main():
     if args.aux_cost:
         return variant_cost("aux", labelled, config_for("tutorial", conditional=True, aux_weight=1.0), images,
                             labels, len(images) // 100, args.epochs)
-    if args.info_cost:
-        return variant_cost("info", config, config_for(args.model, args.width, info=True), images, None, steps,
-                            args.epochs)
+    if args.info_cost:  # what adding --info to a run costs: the model's own recipe, then its InfoGAN recipe
+        width = {"width": args.width} if args.width else {}
+        return variant_cost("info", GANConfig.for_model(args.model, **width),
+                            GANConfig.for_model(args.model, info=True, **width), images, None, steps, args.epochs)
     per_epoch = epoch_steps / steps
     torch_reference = None
     if not args.no_torch:
