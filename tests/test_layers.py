@@ -345,3 +345,27 @@ def test_every_layer_and_sequential_switch_modes():
     np.testing.assert_array_equal(net.forward(x), net.forward(x))  # no dropout in evaluation mode
     net.train()
     assert all(layer.training for layer in net.layers)
+
+
+@pytest.mark.parametrize("first", ["Dense", "Reshape + Conv2d"])
+def test_input_gradient_of_some_rows_is_those_rows_of_the_full_one(first):
+    """input_grad=rows: the weight gradients of every row, the input gradient of those rows alone (InfoGAN's
+    D step wants it for its augmented copies only)."""
+    from npgan.conv import Conv2d
+    from npgan.norm import BatchNorm
+    rng = np.random.default_rng(0)
+    if first == "Dense":
+        layers = [Dense(16, 8, rng=rng, dtype=np.float64), LeakyReLU(0.2), BatchNorm(8, dtype=np.float64)]
+    else:
+        layers = [Reshape((1, 4, 4)), Conv2d(1, 3, 4, stride=2, padding=1, rng=rng, dtype=np.float64),
+                  LeakyReLU(0.2), Flatten()]
+    net = Sequential(*layers, Dense(8 if first == "Dense" else 12, 2, rng=rng, dtype=np.float64))
+    x = rng.standard_normal((10, 16))
+    dy = rng.standard_normal((10, 2))
+    net.forward(x, groups=(4, 6))
+    full = net.backward(dy)
+    full_grads = net.flat_grads.copy()
+    net.zero_grad()
+    rows = net.backward(dy, input_grad=slice(7, None))
+    np.testing.assert_allclose(rows, full[7:], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(net.flat_grads, full_grads, rtol=1e-12, atol=1e-14)

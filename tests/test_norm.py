@@ -168,3 +168,47 @@ def test_evaluation_mode_switches():
     assert layer.backward(dy, input_grad=False) is None
     for name, grad in layer.grads.items():
         np.testing.assert_array_equal(grad, grads[name])
+
+
+class GroupedBatchNorm(BatchNorm):
+    """Batch norm over two groups of rows, 3 then the rest, for check_layer (which calls forward(x))."""
+
+    def forward(self, x, groups=None):
+        return super().forward(x, groups=(3, len(x) - 3) if groups is None else groups)
+
+
+@pytest.mark.parametrize("shape", [(7, 5), (5, 3, 4, 3)], ids=["(N, C)", "(N, C, H, W)"])
+def test_grouped_gradients_match_finite_differences(shape, record_max_error):
+    rng = np.random.default_rng(3)
+    errors = check_layer(random_affine(GroupedBatchNorm(shape[1], dtype=np.float64), rng),
+                         2 * rng.standard_normal(shape) + 1, rng=1)
+    record_max_error("BatchNorm (two groups)", max(errors.values()))
+    assert max(errors.values()) < TOL, errors
+
+
+def test_each_group_is_a_batch_of_its_own():
+    """groups=(a, b, c): the outputs, input and parameter gradients and running statistics of three
+    separate passes (a GAN's D step judges real images, fakes and InfoGAN's copies in one pass so)."""
+    rng = np.random.default_rng(4)
+    x, dy = rng.normal(2.0, 3.0, (12, 4, 2, 2)), rng.standard_normal((12, 4, 2, 2))
+    grouped, apart = (random_affine(BatchNorm(4, dtype=np.float64), np.random.default_rng(5)) for _ in range(2))
+    y, dx = grouped.forward(x, groups=(5, 5, 2)), grouped.backward(dy)
+    pieces = [(apart.forward(x[rows]), apart.backward(dy[rows])) for rows in (slice(0, 5), slice(5, 10), slice(10, 12))]
+    np.testing.assert_allclose(y, np.concatenate([p[0] for p in pieces]), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dx, np.concatenate([p[1] for p in pieces]), rtol=1e-12, atol=1e-12)
+    for name in ("gamma", "beta"):
+        np.testing.assert_allclose(grouped.grads[name], apart.grads[name], rtol=1e-12)
+    for name, value in grouped.buffers.items():
+        np.testing.assert_allclose(value, apart.buffers[name], rtol=1e-12)
+    assert grouped.buffers["num_batches_tracked"] == 3
+    assert np.abs(y[:5].mean(axis=(0, 2, 3)) - grouped.params["beta"]).max() < 1e-12  # each group's own mean
+
+
+def test_groups_must_cover_the_batch_and_are_ignored_in_evaluation_mode():
+    layer = BatchNorm(2, dtype=np.float64)
+    x = np.arange(12.0).reshape(6, 2)
+    for groups in [(3, 2), (3, 4), (6, 0)]:
+        with pytest.raises(ValueError, match="groups"):
+            layer.forward(x, groups=groups)
+    layer.eval()
+    np.testing.assert_array_equal(layer.forward(x, groups=(3, 3)), layer.forward(x))
