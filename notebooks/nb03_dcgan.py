@@ -478,8 +478,9 @@ plt.show()
 output depend on the rest of its batch. In the generator step, $D$ judges a batch of fakes alone, and that
 judgement is the gradient $G$ learns from; so the D step shows $D$ the same kind of batches: one batch of
 real images, one batch of fakes, each normalised with its own statistics (the DCGAN reference code does
-the same; npgan's `GAN` does it for every model with batch norm in D). The tutorial's one stacked batch
-would be a different function: its statistics mix both kinds.
+the same; npgan's `GAN` does it for every model with batch norm in D, in one pass that tells batch norm
+where each batch starts, `D.forward(batch, groups=(n, n))`: the same numbers, one larger product per
+layer). The tutorial's one stacked batch would be a different function: its statistics mix both kinds.
 
 You can see the difference at D's batch norm. Stacked, the real and the fake halves sit on opposite sides
 of each channel's mean (a whole channel is brighter for one kind); apart, each batch is centred on its own,
@@ -487,7 +488,8 @@ so that crude cue is gone and $D$ must tell them apart by what varies *within* a
 """, r"""
 **在辨别器里,真实批次和伪造批次分开通过。** 在训练模式下,批归一化让每个样本的输出都依赖于同一批次中的其他样本。
 在训练生成器的那一步,$D$ 单独评判一批假图像,而这个评判正是 $G$ 学习所用的梯度;所以训练 $D$ 时也给它看同样的批次:
-一批真实图像、一批假图像,各自用自己的统计量归一化(DCGAN 的参考实现也是这样做的;npgan 的 `GAN` 对每个辨别器含批归一化的模型都这样做)。
+一批真实图像、一批假图像,各自用自己的统计量归一化(DCGAN 的参考实现也是这样做的;npgan 的 `GAN` 对每个辨别器含批归一化的模型都这样做,
+只用一遍前向传播,告诉批归一化每个批次从哪里开始:`D.forward(batch, groups=(n, n))`,数值相同,每层做一次更大的矩阵乘法)。
 教程那种把两者叠成一个批次的做法会变成另一个函数:它的统计量把两类图像混在了一起。
 
 在辨别器的批归一化层上就能看出区别。叠在一起时,真实的一半和伪造的一半分别落在每个通道均值的两侧
