@@ -355,7 +355,7 @@ class Reshape(Layer):
         return x.reshape((len(x),) + self.shape)
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
-        return dy.reshape((len(dy),) + self.input_shape[1:]) if input_grad else None  # (any rows: Sequential)
+        return dy.reshape((len(dy),) + self.input_shape[1:]) if input_grad else None  # any rows (Sequential)
 
     def double_backward(self, v, dy):
         """``backward`` only reshapes ``dy`` (a linear map with no parameters), so ``dP/d(dy)`` is ``v``
@@ -416,7 +416,7 @@ class Pack(Layer):
         return x.reshape(len(x) // self.m, self.m * x.shape[1])
 
     def backward(self, dy, *, input_grad=True, param_grads=True):
-        return dy.reshape((len(dy),) + self.input_shape[1:]) if input_grad else None  # (any rows: Sequential)
+        return dy.reshape(self.input_shape) if input_grad else None
 
 
 class LabelChannels(Layer):
