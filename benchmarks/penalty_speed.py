@@ -41,7 +41,7 @@ from npgan.losses import objective
 from npgan.models import build_pair
 from npgan.norm import BatchNorm
 from npgan.optim import Adam
-from npgan.penalties import input_gradient_penalty, random_interpolates
+from npgan.penalties import first_layer_outputs, wgan_gp_penalty
 
 BATCH, WEIGHT, LR, BETAS = 64, 10.0, 1e-4, (0.5, 0.9)  # WGAN-GP's batch, lambda and Adam
 MODELS = {"mlp": "mlp-bn", "dcgan": "dcgan"}
@@ -63,10 +63,11 @@ def npgan_step(critic, penalised):
     def step(real, fake):
         D.zero_grad()
         scores = D.forward(np.concatenate([real, fake]))
+        first = first_layer_outputs(D)  # the interpolates' first layer is mixed from them, as GAN.d_step does
         loss, (d_real, d_fake) = WASSERSTEIN.d_loss(scores[:BATCH], scores[BATCH:])
         D.backward(np.concatenate([d_real, d_fake]), input_grad=False)
         if penalised:
-            loss += WEIGHT * input_gradient_penalty(D, random_interpolates(real, fake, rng), weight=WEIGHT)
+            loss += WEIGHT * wgan_gp_penalty(D, real, fake, rng, weight=WEIGHT, first_outputs=first)
         opt.step()
         return loss
     return step
