@@ -53,10 +53,11 @@ def pad(x, padding):
     return padded
 
 
-def im2col(x, kernel_size, stride, out=None):
+def im2col(x, kernel_size, stride, out=None, windows=None):
     """Every ``k x k`` window of channels-last ``x`` (N, H, W, C), taken with step ``stride``, as one row:
     ``cols`` (N * H_out * W_out, k * k * C), rows in (n, i, j) order, each row in (kh, kw, C) order.
-    ``out``: rows of a matrix from :func:`cols_matrix` to write them into (else a new one).
+    ``out``: rows of a matrix from :func:`cols_matrix` to write them into (else a new one); ``windows``:
+    :func:`window_view` of ``x``, if made already (then ``x`` is not read).
 
     ``sliding_window_view`` gives all windows as a view, no copy; the assignment makes the one copy.
 
@@ -66,16 +67,23 @@ def im2col(x, kernel_size, stride, out=None):
     copy of the image, 3x faster), and returned transposed: the same matrix, stored column by column,
     which BLAS reads as fast in every product.
     """
-    windows = np.lib.stride_tricks.sliding_window_view(x, (kernel_size, kernel_size), axis=(1, 2))
-    windows = windows[:, ::stride, ::stride]                  # (N, H_out, W_out, C, kh, kw), a view
-    N, H_out, W_out, C = windows.shape[:4]
+    if windows is None:
+        windows = window_view(x, kernel_size, stride)
+    N, H_out, W_out, C, k, _ = windows.shape
     if out is None:
         out = cols_matrix(N * H_out * W_out, kernel_size, C, x.dtype)
     if C == 1:
-        out.T.reshape(kernel_size, kernel_size, N, H_out, W_out)[...] = windows[:, :, :, 0].transpose(3, 4, 0, 1, 2)
+        out.T.reshape(k, k, N, H_out, W_out)[...] = windows[:, :, :, 0].transpose(3, 4, 0, 1, 2)
     else:
-        out.reshape(N, H_out, W_out, kernel_size, kernel_size, C)[...] = windows.transpose(0, 1, 2, 4, 5, 3)
+        out.reshape(N, H_out, W_out, k, k, C)[...] = windows.transpose(0, 1, 2, 4, 5, 3)
     return out
+
+
+def window_view(x, kernel_size, stride):
+    """Every ``k x k`` window of channels-last ``x`` (N, H, W, C) with step ``stride``: a view (N, H_out,
+    W_out, C, kh, kw), no copy. :func:`im2col` of its first ``n`` images is ``im2col`` of ``x[:n]``."""
+    windows = np.lib.stride_tricks.sliding_window_view(x, (kernel_size, kernel_size), axis=(1, 2))
+    return windows[:, ::stride, ::stride]
 
 
 def cols_matrix(rows, kernel_size, channels, dtype):
@@ -118,7 +126,7 @@ def col2im(cols, out, kernel_size, stride, padding=0):
     return out
 
 
-def col2im_by_phases(dy, weight, stride, padding, size, dx=None):
+def col2im_by_phases(dy, weight, stride, padding, size):
     """A convolution's input gradient ``col2im(dY @ W_matrix.T)``, channels-last (N, H, W, in), computed as
     ``im2col`` of ``dy`` and one product per stride phase: the strided adds of ``col2im`` become a copy (a
     gather), which NumPy runs faster. ``dy``: channels-last (N, H_out, W_out, out); ``weight``: (out, in, k, k);
@@ -157,15 +165,17 @@ def col2im_by_phases(dy, weight, stride, padding, size, dx=None):
     dy_padded = np.zeros((N, blocks_h + Q - 1, blocks_w + Q - 1, out), dy.dtype)
     dy_padded[:, Q - 1:Q - 1 + h, Q - 1:Q - 1 + w] = dy[:, :h, :w]
     windows = np.lib.stride_tricks.sliding_window_view(dy_padded, (Q, Q), axis=(1, 2))  # (N, I, J, out, a, b)
-    cols = windows.transpose(1, 0, 2, 4, 5, 3).reshape(blocks_h, N * blocks_w, Q * Q * out)  # rows (I, n, J)
-    dx = np.empty((N, H, W, C), dy.dtype) if dx is None else dx
-    for r in range(s):
-        first, end = -((r - p) // s), (H - 1 + p - r) // s + 1  # block rows I with 0 <= s I + r - p < H
-        if first < end:
-            rows = np.matmul(cols[first:end].reshape(-1, Q * Q * out), W_phases[:, r])  # (I, n, J) x (t, c)
-            rows = rows.reshape(end - first, N, blocks_w * s, C)[:, :, p:p + W]       # columns s J + t, cropped
-            top = s * first + r - p                             # the image row of the first block row's phase r
-            dx[:, top:top + s * (end - first - 1) + 1:s] = rows.transpose(1, 0, 2, 3)
+    dx = np.empty((N, H, W, C), dy.dtype)
+    for images in image_slabs(N):                               # a slab of images at a time (SLAB)
+        n = images.stop - images.start
+        cols = windows[images].transpose(1, 0, 2, 4, 5, 3).reshape(blocks_h, n * blocks_w, Q * Q * out)  # (I, n, J)
+        for r in range(s):
+            first, end = -((r - p) // s), (H - 1 + p - r) // s + 1  # block rows I with 0 <= s I + r - p < H
+            if first < end:
+                rows = np.matmul(cols[first:end].reshape(-1, Q * Q * out), W_phases[:, r])  # (I, n, J) x (t, c)
+                rows = rows.reshape(end - first, n, blocks_w * s, C)[:, :, p:p + W]       # columns s J + t, cropped
+                top = s * first + r - p                         # the image row of the first block row's phase r
+                dx[images, top:top + s * (end - first - 1) + 1:s] = rows.transpose(1, 0, 2, 3)
     return dx
 
 
@@ -235,11 +245,7 @@ class _Convolution(Layer):
         patches add, the border ``padding`` is dropped. ``Conv2d.backward``'s ``dx`` and
         ``ConvTranspose2d.forward``; by :func:`col2im_by_phases` where that copies less."""
         if self.phases_copy_less():
-            rows = rows.reshape(*grid, -1)
-            out = np.empty((grid[0], *size, self.params["W"].shape[1]), rows.dtype)
-            for images in image_slabs(grid[0]):
-                col2im_by_phases(rows[images], self.params["W"], self.stride, self.padding, size, out[images])
-            return out
+            return col2im_by_phases(rows.reshape(*grid, -1), self.params["W"], self.stride, self.padding, size)
         cols = np.matmul(rows, W_matrix)                         # (N h w, k k written)
         out = np.zeros((grid[0], *size, cols.shape[1] // self.kernel_size ** 2), cols.dtype)
         return col2im(cols, out, self.kernel_size, self.stride, self.padding)
@@ -292,9 +298,11 @@ class Conv2d(_Convolution):
         self.cols = cols_matrix(N * positions, self.kernel_size, self.in_channels, x.dtype)  # kept for dW
         self.W_matrix = self.weight_matrix()                    # kept for dx: the weights of this pass
         y = np.empty((N * positions, self.out_channels), x.dtype)  # (N H_out W_out, out)
+        windows = window_view(padded, self.kernel_size, self.stride)
         for images in image_slabs(N):                           # windows, then product, a slab at a time
             rows = slice(images.start * positions, images.stop * positions)
-            np.matmul(im2col(padded[images], self.kernel_size, self.stride, self.cols[rows]), self.W_matrix, out=y[rows])
+            im2col(None, self.kernel_size, self.stride, self.cols[rows], windows[images])
+            np.matmul(self.cols[rows], self.W_matrix, out=y[rows])
         y += self.params["b"]
         self.y = self.images(y, x.shape)  # a reference: WGAN-GP's interpolates reuse it (npgan.penalties)
         return self.y
