@@ -52,7 +52,7 @@ import math
 
 import numpy as np
 
-from .conv import Conv2d, channels_last
+from .conv import Conv2d, channels_last, pad, window_view
 from .layers import Dense, Flatten, LeakyReLU, Reshape
 from .norm import BatchNorm
 
@@ -212,15 +212,22 @@ def _tail_double_backward(layer, activation, head, v):
         layer.grads["W"] += M * head.params["W"][:, 0]
         head.grads["W"][:, 0] += np.einsum("ko,ko->o", M, layer.params["W"])
         return
-    V, W = layer.windows(v), layer.W_matrix                      # (N P, K), (K, O)
-    S = channels_last(slope).reshape(len(slope), -1, slope.shape[1])  # (N, P, O)
-    N, P, O = S.shape
-    M = np.matmul(S.transpose(1, 2, 0), V.reshape(N, P, -1).transpose(1, 0, 2))  # (P, O, K)
-    by_channel = M.transpose(1, 0, 2)                            # (O, P, K), a view
-    w = head.params["W"][:, 0].reshape(O, 1, P)                  # Flatten's order is (channel, position)
-    layer.add_weight_matrix_grad(np.matmul(w, by_channel)[:, 0].T)       # sum_p w[p, o] M[p, o, k]
+    W = layer.W_matrix                                           # (K, O)
+    S = channels_last(slope)                                     # (N, H_out, W_out, O), a view
+    N, H_out, W_out, O = S.shape
+    windows = window_view(pad(channels_last(v), layer.padding), layer.kernel_size, layer.stride)
+    w = head.params["W"][:, 0].reshape(O, H_out, W_out)          # Flatten's order is (channel, position)
     W_by_channel = np.ascontiguousarray(W.T)[:, :, None]         # (O, K, 1)
-    head.grads["W"][:, 0] += np.matmul(by_channel, W_by_channel).reshape(-1)  # (O, P): sum_k M[p, o, k] W[k, o]
+    dW = np.zeros((O, W.shape[0]), W.dtype)
+    d_head = np.empty((O, H_out, W_out), W.dtype)
+    for i in range(H_out):                                       # one row of positions at a time: M in the cache
+        V = windows[:, i].transpose(1, 0, 3, 4, 2).reshape(W_out, N, -1)   # (j, n, k): V_p for the row's p
+        M = np.matmul(S[:, i].transpose(1, 2, 0), V)             # (j, o, k)
+        by_channel = M.transpose(1, 0, 2)                        # (O, j, K), a view
+        dW += np.matmul(w[:, None, i], by_channel)[:, 0]         # sum_p w[p, o] M[p, o, k]
+        d_head[:, i] = np.matmul(by_channel, W_by_channel)[:, :, 0]  # sum_k M[p, o, k] W[k, o]
+    layer.add_weight_matrix_grad(dW.T)
+    head.grads["W"][:, 0] += d_head.reshape(-1)
 
 
 def _input_gradient(layers, x, tail, skip_first=False):
