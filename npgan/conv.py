@@ -326,7 +326,12 @@ class Conv2d(_Convolution):
 
         Computed as its transpose ``dy_rows.T @ cols`` (out, k k in): the same sums, which OpenBLAS runs 7%
         faster in this orientation (the DCGAN critic's 32 -> 64 layer: 5.7 against 6.2 ms for 128 images),
-        and whose rows are already ``W``'s first axis."""
+        and whose rows are already ``W``'s first axis. One input channel: ``cols`` is stored column by column
+        (:func:`im2col`), so ``cols.T @ dy_rows`` reads it row by row, in one product (its (k k, out) result
+        is small; the slabs only split it: 0.40 against 0.53 ms for the DCGAN critic's 128 images)."""
+        if self.in_channels == 1:
+            self.add_weight_matrix_grad(np.matmul(cols.T, dy_rows))
+            return
         slabs = image_slabs(len(cols), SLAB * len(cols) // self.input_shape[0])  # rows of SLAB images
         dW = np.matmul(dy_rows[slabs[0]].T, cols[slabs[0]])
         for rows in slabs[1:]:
