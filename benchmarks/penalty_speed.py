@@ -6,9 +6,10 @@ A WGAN-GP critic step at batch 64, one BLAS thread: the critic on real and fake 
 loss ``mean D(fake) - mean D(real)``, its backward pass and an Adam step (WGAN-GP's: lr 1e-4, betas
 0.5 and 0.9); "+GP" adds ``10 * mean (||grad_x D(x_hat)|| - 1)^2`` on random interpolates ``x_hat``.
 
-- npgan: the library as training uses it: one forward pass on real and fake together (no batch norm, so
-  the rows are independent), ``backward`` without an input gradient, then
-  :func:`npgan.penalties.input_gradient_penalty` on :func:`npgan.penalties.random_interpolates`.
+- npgan: the library as training uses it (``GAN.d_step``): one forward pass on real and fake together (no
+  batch norm, so the rows are independent), ``backward`` without an input gradient, then
+  :func:`npgan.penalties.wgan_gp_penalty`, the penalty on random interpolates with their first layer mixed
+  from that layer's outputs on real and fake (:func:`npgan.penalties.first_layer_outputs`).
 - PyTorch 2.13 eager: the same critic as the WGAN-GP paper's code writes it: ``D(real)``, ``D(fake)``,
   ``torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)``, the penalty added to the loss, one
   ``backward`` through both.
