@@ -28,8 +28,8 @@ from .layers import Layer, column_sums, initial_weight_and_bias
 
 # The convolutions' products run on slabs of this many images at a time, each slab's windows copied just
 # before its product reads them: a slab of the DCGAN critic's 32 -> 64 layer is 16 x 49 windows of 512
-# numbers (1.6 MB, in the cache), the whole batch of 128 12.8 MB (not). The products run faster
-# on a shared machine, whose other processes fill the cache too (measured below).
+# numbers (1.6 MB, in the cache), the loss's whole batch of 128 images 12.8 MB (not, beside what other
+# processes keep there). Its penalised critic step: 2.8 ms faster (docs/speed.md; 8 images: too small).
 SLAB = 16
 
 
@@ -71,7 +71,7 @@ def im2col(x, kernel_size, stride, out=None, windows=None):
         windows = window_view(x, kernel_size, stride)
     N, H_out, W_out, C, k, _ = windows.shape
     if out is None:
-        out = cols_matrix(N * H_out * W_out, kernel_size, C, x.dtype)
+        out = cols_matrix(N * H_out * W_out, kernel_size, C, windows.dtype)
     if C == 1:
         out.T.reshape(k, k, N, H_out, W_out)[...] = windows[:, :, :, 0].transpose(3, 4, 0, 1, 2)
     else:
@@ -301,7 +301,7 @@ class Conv2d(_Convolution):
         windows = window_view(padded, self.kernel_size, self.stride)
         for images in image_slabs(N):                           # windows, then product, a slab at a time
             rows = slice(images.start * positions, images.stop * positions)
-            im2col(None, self.kernel_size, self.stride, self.cols[rows], windows[images])
+            im2col(padded[images], self.kernel_size, self.stride, self.cols[rows], windows[images])
             np.matmul(self.cols[rows], self.W_matrix, out=y[rows])
         y += self.params["b"]
         self.y = self.images(y, x.shape)  # a reference: WGAN-GP's interpolates reuse it (npgan.penalties)
