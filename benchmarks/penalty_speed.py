@@ -6,9 +6,10 @@ A WGAN-GP critic step at batch 64, one BLAS thread: the critic on real and fake 
 loss ``mean D(fake) - mean D(real)``, its backward pass and an Adam step (WGAN-GP's: lr 1e-4, betas
 0.5 and 0.9); "+GP" adds ``10 * mean (||grad_x D(x_hat)|| - 1)^2`` on random interpolates ``x_hat``.
 
-- npgan: the library as training uses it: one forward pass on real and fake together (no batch norm, so
-  the rows are independent), ``backward`` without an input gradient, then
-  :func:`npgan.penalties.input_gradient_penalty` on :func:`npgan.penalties.random_interpolates`.
+- npgan: the library as training uses it (``GAN.d_step``): one forward pass on real and fake together (no
+  batch norm, so the rows are independent), ``backward`` without an input gradient, then
+  :func:`npgan.penalties.wgan_gp_penalty`, the penalty on random interpolates with their first layer mixed
+  from that layer's outputs on real and fake (:func:`npgan.penalties.first_layer_outputs`).
 - PyTorch 2.13 eager: the same critic as the WGAN-GP paper's code writes it: ``D(real)``, ``D(fake)``,
   ``torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)``, the penalty added to the loss, one
   ``backward`` through both.
@@ -41,7 +42,7 @@ from npgan.losses import objective
 from npgan.models import build_pair
 from npgan.norm import BatchNorm
 from npgan.optim import Adam
-from npgan.penalties import input_gradient_penalty, random_interpolates
+from npgan.penalties import first_layer_outputs, wgan_gp_penalty
 
 BATCH, WEIGHT, LR, BETAS = 64, 10.0, 1e-4, (0.5, 0.9)  # WGAN-GP's batch, lambda and Adam
 MODELS = {"mlp": "mlp-bn", "dcgan": "dcgan"}
@@ -63,10 +64,11 @@ def npgan_step(critic, penalised):
     def step(real, fake):
         D.zero_grad()
         scores = D.forward(np.concatenate([real, fake]))
+        first = first_layer_outputs(D)  # the interpolates' first layer is mixed from them, as GAN.d_step does
         loss, (d_real, d_fake) = WASSERSTEIN.d_loss(scores[:BATCH], scores[BATCH:])
         D.backward(np.concatenate([d_real, d_fake]), input_grad=False)
         if penalised:
-            loss += WEIGHT * input_gradient_penalty(D, random_interpolates(real, fake, rng), weight=WEIGHT)
+            loss += WEIGHT * wgan_gp_penalty(D, real, fake, rng, weight=WEIGHT, first_outputs=first)
         opt.step()
         return loss
     return step

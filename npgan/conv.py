@@ -26,6 +26,13 @@ import numpy as np
 from .layers import Layer, column_sums, initial_weight_and_bias
 
 
+# The convolutions' products run on slabs of this many images at a time, each slab's windows copied just
+# before its product reads them: a slab of the DCGAN critic's 32 -> 64 layer is 16 x 49 windows of 512
+# numbers (1.6 MB, in the cache), the loss's whole batch of 128 images 12.8 MB (not, beside what other
+# processes keep there). Its penalised critic step: 2.8 ms faster (docs/speed.md; 8 images: too small).
+SLAB = 16
+
+
 def channels_last(x):
     """``(N, C, H, W)`` -> ``(N, H, W, C)``: a view, no copy."""
     return x.transpose(0, 2, 3, 1)
@@ -46,11 +53,13 @@ def pad(x, padding):
     return padded
 
 
-def im2col(x, kernel_size, stride):
+def im2col(x, kernel_size, stride, out=None, windows=None):
     """Every ``k x k`` window of channels-last ``x`` (N, H, W, C), taken with step ``stride``, as one row:
     ``cols`` (N * H_out * W_out, k * k * C), rows in (n, i, j) order, each row in (kh, kw, C) order.
+    ``out``: rows of a matrix from :func:`cols_matrix` to write them into (else a new one); ``windows``:
+    :func:`window_view` of ``x``, if made already (then ``x`` is not read).
 
-    ``sliding_window_view`` gives all windows as a view, no copy; the reshape makes the one copy.
+    ``sliding_window_view`` gives all windows as a view, no copy; the assignment makes the one copy.
 
     One channel (a grayscale image) is copied the other way round. A window's rows are then only ``k``
     numbers long, and NumPy copies such short runs slowly (the DCGAN critic's first layer: 0.7 ms for a
@@ -58,14 +67,36 @@ def im2col(x, kernel_size, stride):
     copy of the image, 3x faster), and returned transposed: the same matrix, stored column by column,
     which BLAS reads as fast in every product.
     """
-    windows = np.lib.stride_tricks.sliding_window_view(x, (kernel_size, kernel_size), axis=(1, 2))
-    windows = windows[:, ::stride, ::stride]                  # (N, H_out, W_out, C, kh, kw), a view
-    N, H_out, W_out, C = windows.shape[:4]
+    if windows is None:
+        windows = window_view(x, kernel_size, stride)
+    N, H_out, W_out, C, k, _ = windows.shape
+    if out is None:
+        out = cols_matrix(N * H_out * W_out, kernel_size, C, windows.dtype)
     if C == 1:
-        cols_t = np.empty((kernel_size, kernel_size, N, H_out, W_out), x.dtype)
-        cols_t[...] = windows[:, :, :, 0].transpose(3, 4, 0, 1, 2)
-        return cols_t.reshape(kernel_size * kernel_size, -1).T
-    return windows.transpose(0, 1, 2, 4, 5, 3).reshape(N * H_out * W_out, -1)
+        out.T.reshape(k, k, N, H_out, W_out)[...] = windows[:, :, :, 0].transpose(3, 4, 0, 1, 2)
+    else:
+        out.reshape(N, H_out, W_out, k, k, C)[...] = windows.transpose(0, 1, 2, 4, 5, 3)
+    return out
+
+
+def window_view(x, kernel_size, stride):
+    """Every ``k x k`` window of channels-last ``x`` (N, H, W, C) with step ``stride``: a view (N, H_out,
+    W_out, C, kh, kw), no copy. :func:`im2col` of its first ``n`` images is ``im2col`` of ``x[:n]``."""
+    windows = np.lib.stride_tricks.sliding_window_view(x, (kernel_size, kernel_size), axis=(1, 2))
+    return windows[:, ::stride, ::stride]
+
+
+def cols_matrix(rows, kernel_size, channels, dtype):
+    """An empty ``cols`` (rows, k k C) for :func:`im2col`: stored column by column for one channel."""
+    if channels == 1:
+        return np.empty((kernel_size * kernel_size, rows), dtype).T
+    return np.empty((rows, kernel_size * kernel_size * channels), dtype)
+
+
+def image_slabs(N, slab=None):
+    """``slice`` s of ``SLAB`` images covering 0..N: the big products run slab by slab (:data:`SLAB`)."""
+    slab = slab or SLAB
+    return [slice(i, min(i + slab, N)) for i in range(0, N, slab)]
 
 
 def col2im(cols, out, kernel_size, stride, padding=0):
@@ -134,15 +165,17 @@ def col2im_by_phases(dy, weight, stride, padding, size):
     dy_padded = np.zeros((N, blocks_h + Q - 1, blocks_w + Q - 1, out), dy.dtype)
     dy_padded[:, Q - 1:Q - 1 + h, Q - 1:Q - 1 + w] = dy[:, :h, :w]
     windows = np.lib.stride_tricks.sliding_window_view(dy_padded, (Q, Q), axis=(1, 2))  # (N, I, J, out, a, b)
-    cols = windows.transpose(1, 0, 2, 4, 5, 3).reshape(blocks_h, N * blocks_w, Q * Q * out)  # rows (I, n, J)
     dx = np.empty((N, H, W, C), dy.dtype)
-    for r in range(s):
-        first, end = -((r - p) // s), (H - 1 + p - r) // s + 1  # block rows I with 0 <= s I + r - p < H
-        if first < end:
-            rows = np.matmul(cols[first:end].reshape(-1, Q * Q * out), W_phases[:, r])  # (I, n, J) x (t, c)
-            rows = rows.reshape(end - first, N, blocks_w * s, C)[:, :, p:p + W]       # columns s J + t, cropped
-            top = s * first + r - p                             # the image row of the first block row's phase r
-            dx[:, top:top + s * (end - first - 1) + 1:s] = rows.transpose(1, 0, 2, 3)
+    for images in image_slabs(N):                               # a slab of images at a time (SLAB)
+        n = images.stop - images.start
+        cols = windows[images].transpose(1, 0, 2, 4, 5, 3).reshape(blocks_h, n * blocks_w, Q * Q * out)  # (I, n, J)
+        for r in range(s):
+            first, end = -((r - p) // s), (H - 1 + p - r) // s + 1  # block rows I with 0 <= s I + r - p < H
+            if first < end:
+                rows = np.matmul(cols[first:end].reshape(-1, Q * Q * out), W_phases[:, r])  # (I, n, J) x (t, c)
+                rows = rows.reshape(end - first, n, blocks_w * s, C)[:, :, p:p + W]       # columns s J + t, cropped
+                top = s * first + r - p                         # the image row of the first block row's phase r
+                dx[images, top:top + s * (end - first - 1) + 1:s] = rows.transpose(1, 0, 2, 3)
     return dx
 
 
@@ -259,19 +292,51 @@ class Conv2d(_Convolution):
     def forward(self, x):
         self._check_input(x)
         self.input_shape = x.shape
-        self.cols = self.windows(x)                             # (N H_out W_out, k k in): kept for dW
+        N, _, H, W = x.shape
+        padded = pad(channels_last(x), self.padding)
+        positions = self.output_size(H) * self.output_size(W)
+        self.cols = cols_matrix(N * positions, self.kernel_size, self.in_channels, x.dtype)  # kept for dW
         self.W_matrix = self.weight_matrix()                    # kept for dx: the weights of this pass
-        y = np.matmul(self.cols, self.W_matrix)                 # (N H_out W_out, out)
+        y = np.empty((N * positions, self.out_channels), x.dtype)  # (N H_out W_out, out)
+        windows = window_view(padded, self.kernel_size, self.stride)
+        for images in image_slabs(N):                           # windows, then product, a slab at a time
+            rows = slice(images.start * positions, images.stop * positions)
+            im2col(padded[images], self.kernel_size, self.stride, self.cols[rows], windows[images])
+            np.matmul(self.cols[rows], self.W_matrix, out=y[rows])
         y += self.params["b"]
-        return self.images(y, x.shape)
+        self.y = self.images(y, x.shape)  # a reference: WGAN-GP's interpolates reuse it (npgan.penalties)
+        return self.y
+
+    def forward_interpolated(self, y_a, y_b, t, input_shape):
+        """As :meth:`npgan.layers.Dense.forward_interpolated`: the output at ``t a + (1 - t) b`` from the
+        outputs at ``a`` and ``b`` (N, out, H_out, W_out), ``t`` (N, 1, ...), in their channels-last memory
+        order; ``input_shape``, that of ``a`` (N, in, H, W). Sets what ``backward`` without parameter
+        gradients and ``double_backward`` read (the input's shape, the weights as a matrix); ``cols`` (the
+        windows, for the weight gradient) is None."""
+        N = len(y_a)
+        self.input_shape = tuple(input_shape)
+        self.cols, self.W_matrix = None, self.weight_matrix()
+        y = y_a - y_b
+        y *= t.reshape(N, 1, 1, 1)
+        y += y_b
+        return y
 
     def add_weight_grad(self, cols, dy_rows):
         """``grads["W"] += cols.T @ dy_rows`` (the product (k k in, out)), put in ``W``'s (out, in, k, k) order.
 
         Computed as its transpose ``dy_rows.T @ cols`` (out, k k in): the same sums, which OpenBLAS runs 7%
         faster in this orientation (the DCGAN critic's 32 -> 64 layer: 5.7 against 6.2 ms for 128 images),
-        and whose rows are already ``W``'s first axis."""
-        self.add_weight_matrix_grad(np.matmul(dy_rows.T, cols).T)
+        and whose rows are already ``W``'s first axis. One input channel: ``cols`` is stored column by column
+        (:func:`im2col`), so ``cols.T @ dy_rows`` reads it row by row, in one product (its (k k, out) result
+        is small; the slabs only split it: 0.40 against 0.53 ms for the DCGAN critic's 128 images)."""
+        if self.in_channels == 1:
+            self.add_weight_matrix_grad(np.matmul(cols.T, dy_rows))
+            return
+        slabs = image_slabs(len(cols), SLAB * len(cols) // self.input_shape[0])  # rows of SLAB images
+        dW = np.matmul(dy_rows[slabs[0]].T, cols[slabs[0]])
+        for rows in slabs[1:]:
+            dW += np.matmul(dy_rows[rows].T, cols[rows])
+        self.add_weight_matrix_grad(dW.T)
 
     def add_weight_matrix_grad(self, dW_matrix):
         """``grads["W"] += dW_matrix``, a gradient (k k in, out) of :meth:`weight_matrix`, in ``W``'s order."""

@@ -46,7 +46,8 @@ from .losses import objective
 from .models import CLASSES, build, build_pair, describe, model_spec
 from .norm import BatchNorm
 from .optim import EMA, OPTIMIZERS, Adam, RMSprop
-from .penalties import check_critic, input_gradient_penalty, random_interpolates
+from .penalties import (check_critic, first_layer_outputs, input_gradient_penalty, random_interpolates,
+                        wgan_gp_penalty)
 from .recipes import PENALTIES, recipe
 from .spectral import spectral_layers, spectral_norm
 
@@ -320,6 +321,7 @@ class GAN:
             layer.power_iteration()
         self.D.zero_grad()
         out = self.D.forward(batch, groups=groups)
+        first = first_layer_outputs(self.D)  # WGAN-GP's interpolates reuse them (add_penalty)
         loss, (d_real, d_fake) = self.objective.d_loss(out[:n], out[n:2 * n], self.config.smooth)
         if more is None:
             self.D.backward(np.concatenate([d_real, d_fake]), input_grad=False)  # D's input needs no gradient
@@ -327,7 +329,7 @@ class GAN:
             d_out = np.concatenate([d_real, d_fake, self.more_rows_gradient(out[2 * n:])])
             self.more_rows_input_gradient(self.D.backward(d_out, input_grad=slice(2 * n, None)))
         if self.config.penalty != "none" and self.d_opt.t % self.config.penalty_every == 0:
-            self.add_penalty(real, fake, labels)
+            self.add_penalty(real, fake, labels, first)
         self.d_opt.step()
         if self.config.clip:
             np.clip(self.D.flat_params, -self.config.clip, self.config.clip, out=self.D.flat_params)
@@ -352,25 +354,32 @@ class GAN:
         """``{name: np.random.Generator}`` the steps draw from, which a checkpoint saves."""
         return {"penalty_rng": self.penalty_rng}
 
-    def add_penalty(self, real, fake, labels=None):
+    def add_penalty(self, real, fake, labels=None, first=None):
         """Add the penalty's gradient, times its weight, into D's gradients; returns the penalty (unweighted).
 
         ``"gp"``: ``lambda * mean (||grad D(x_hat)|| - 1)^2`` at ``x_hat``, a random point between each real
         image and a fake of the same label (WGAN-GP). ``"r1"``: ``gamma/2 * mean ||grad D(x)||^2`` at the real
         images (R1): the caller's weights, as :func:`npgan.penalties.input_gradient_penalty` leaves them to it.
 
+        ``first``: D's first layer's outputs on the D step's batch, ``[real; fake]``
+        (:func:`npgan.penalties.first_layer_outputs` right after its forward pass), or None. An
+        unconditional WGAN-GP mixes the interpolates' first layer from them instead of running it
+        (:func:`npgan.penalties.wgan_gp_penalty`: the same numbers to rounding, and the same draw from
+        ``penalty_rng``); a conditional D step's batch holds other negatives, so it is not used there.
+
         Lazy (``penalty_every = k > 1``, Karras et al. 2020): :meth:`d_step` calls this on every k-th D step
         only, and the weight is k times larger, so that over k steps D feels the same penalty in all at a
         k-th of its cost. D's input gradient changes slowly, so a penalty k steps old is still on target.
         """
         config = self.config
+        weight = config.penalty_weight * config.penalty_every
+        if config.penalty == "gp" and not config.classes:
+            return wgan_gp_penalty(self.D, real, fake, self.penalty_rng, weight=weight, first_outputs=first)
         if config.penalty == "gp":
-            x, center, weight = random_interpolates(real, fake, self.penalty_rng), 1.0, config.penalty_weight
+            x, center = with_labels(random_interpolates(real, fake, self.penalty_rng), labels, config.classes), 1.0
         else:
-            x, center, weight = real, 0.0, config.penalty_weight / 2
-        weight *= config.penalty_every
-        return input_gradient_penalty(self.D, with_labels(x, labels, config.classes), center,
-                                      classes=config.classes, weight=weight)
+            x, center, weight = with_labels(real, labels, config.classes), 0.0, weight / 2
+        return input_gradient_penalty(self.D, x, center, classes=config.classes, weight=weight)
 
     def d_batch(self, real, fake, labels=None):
         """D's inputs for the D step, (2n, 784 [+ classes]): first the n real images, then the n negatives.

@@ -11,7 +11,8 @@ from npgan.layers import Dense, Dropout, Flatten, LabelChannels, LeakyReLU, ReLU
 from npgan.models import build_pair
 from npgan.norm import BatchNorm
 import npgan.penalties
-from npgan.penalties import check_critic, input_gradient_penalty, random_interpolates
+from npgan.penalties import (check_critic, first_layer_outputs, input_gradient_penalty, random_interpolates,
+                             wgan_gp_penalty)
 
 TOL = 1e-6
 FEATURES, SHAPE = 6, (1, 6, 6)
@@ -124,6 +125,48 @@ def test_the_tail_shortcut_is_the_layer_by_layer_pass(kind, monkeypatch):
     net.zero_grad()
     assert penalty(net, x, 1.0, 0) == value
     np.testing.assert_allclose(shortcut, net.flat_grads, rtol=1e-12, atol=1e-14)
+
+@pytest.mark.parametrize("kind", ["mlp", "conv", "mlp-tail", "conv-tail"])
+def test_wgan_gp_from_the_first_layers_outputs_is_the_penalty_on_interpolates(kind):
+    """WGAN-GP's penalty with the interpolates' first layer mixed from its outputs on the real and fake rows
+    (by linearity; the conv critic's starts after a Reshape) is the penalty on the interpolates: same
+    value and gradients to rounding, the same draw from the generator."""
+    net, real = critic_and_input(kind, 0, seed=9, n=5)
+    fake = np.random.default_rng(10).standard_normal(real.shape)
+    results = []
+    for mixed in (False, True):
+        replay_dropout(net)
+        net.forward(np.concatenate([real, fake]))      # the loss's pass, which leaves the first outputs
+        first = first_layer_outputs(net)
+        assert first is not None and len(first) == 2 * len(real)
+        net.zero_grad()
+        replay_dropout(net)
+        rng = np.random.default_rng(11)
+        if mixed:
+            value = wgan_gp_penalty(net, real, fake, rng, weight=3.0, first_outputs=first)
+        else:
+            value = input_gradient_penalty(net, random_interpolates(real, fake, rng), 1.0, weight=3.0)
+        results.append((value, net.flat_grads.copy(), rng.random()))
+    (direct, direct_grads, direct_next), (mixed, mixed_grads, mixed_next) = results
+    assert mixed == pytest.approx(direct, rel=1e-12) and mixed > 1e-3
+    np.testing.assert_allclose(mixed_grads, direct_grads, rtol=1e-10, atol=1e-13)
+    assert mixed_next == direct_next                     # the same draws from rng
+    replay_dropout(net)                                  # and without the outputs, the same penalty
+    net.zero_grad()
+    assert wgan_gp_penalty(net, real, fake, np.random.default_rng(11), weight=3.0) == direct
+    np.testing.assert_array_equal(net.flat_grads, direct_grads)
+
+
+def test_the_first_layers_outputs_need_a_plain_affine_first_layer():
+    """Only a Dense or Conv2d with nothing but reshapes before it is affine in the input: a conditional
+    critic's LabelChannels, say, has no outputs to mix (and the penalty runs its own forward pass)."""
+    net, x = critic_and_input("conv", 3, seed=12)
+    net.forward(x)
+    assert first_layer_outputs(net) is None
+    net, x = critic_and_input("conv", 0, seed=12)
+    net.forward(x)
+    assert first_layer_outputs(net) is net.layers[1].y
+
 
 def test_conditional_norm_covers_the_image_only():
     """The label columns' gradient is left out: moving it would change the value."""
