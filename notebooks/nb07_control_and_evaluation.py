@@ -226,7 +226,8 @@ print("blind Q's gradient on row 0's logits, times N:", np.round(4 * grad[0, :10
 
 On `mlp-bn`, `--info` has $Q$ read the codes of a quarter of each batch's fakes from *augmented copies*
 (`--info-augment 0.25`, `npgan.augment`): each copy randomly thickened or thinned, sheared, rotated, scaled
-and shifted, in a second pass of $D$, with the gradient carried back through the augmentation into $G$.
+and shifted, which $D$ judges in the same pass as the real images and the fakes (its batch norm takes each
+group as a batch of its own), with the gradient carried back through the augmentation into $G$.
 Why: $L_I$ only asks that $Q$ can read $c$ back, and stroke width, slant and position are as readable as the
 digit, so without it a category often splits a pair of digits by style (thick 4s and thin 9s). Through the
 copies only what survives those changes can carry $c$: the digit.
@@ -238,7 +239,8 @@ copies only what survives those changes can carry $c$: the digit.
 快速模式在 5,000 张图像上训练教程的网络。
 
 在 `mlp-bn` 上,`--info` 让 $Q$ 从每批假图像中四分之一的*增强副本*读编码(`--info-augment 0.25`,`npgan.augment`):
-每个副本随机加粗或变细、错切、旋转、缩放和平移,由 $D$ 再算一遍,梯度穿过增强传回 $G$。原因:$L_I$ 只要求 $Q$
+每个副本随机加粗或变细、错切、旋转、缩放和平移,$D$ 在判断真实图像和假图像的同一遍里判断它们(它的批归一化把每组各自当作一个批次),
+梯度穿过增强传回 $G$。原因:$L_I$ 只要求 $Q$
 能读回 $c$,而笔画粗细、倾斜和位置和数字一样容易读出,所以不加增强时一个类别常常按风格把两个数字分开
 (粗的 4 和细的 9)。通过副本,只有经得起这些变化的东西才能携带 $c$:那就是数字。
 """),
