@@ -307,20 +307,6 @@ class Conv2d(_Convolution):
         self.y = self.images(y, x.shape)  # a reference: WGAN-GP's interpolates reuse it (npgan.penalties)
         return self.y
 
-    def forward_interpolated(self, y_a, y_b, t, input_shape):
-        """As :meth:`npgan.layers.Dense.forward_interpolated`: the output at ``t a + (1 - t) b`` from the
-        outputs at ``a`` and ``b`` (N, out, H_out, W_out), ``t`` (N, 1, ...), in their channels-last memory
-        order; ``input_shape``, that of ``a`` (N, in, H, W). Sets what ``backward`` without parameter
-        gradients and ``double_backward`` read (the input's shape, the weights as a matrix); ``cols`` (the
-        windows, for the weight gradient) is None."""
-        N = len(y_a)
-        self.input_shape = tuple(input_shape)
-        self.cols, self.W_matrix = None, self.weight_matrix()
-        y = y_a - y_b
-        y *= t.reshape(N, 1, 1, 1)
-        y += y_b
-        return y
-
     def add_weight_grad(self, cols, dy_rows):
         """``grads["W"] += cols.T @ dy_rows`` (the product (k k in, out)), put in ``W``'s (out, in, k, k) order.
 

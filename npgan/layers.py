@@ -159,18 +159,6 @@ class Dense(Layer):
         self.y = y  # a reference: WGAN-GP's interpolates reuse a critic's first outputs (npgan.penalties)
         return y
 
-    def forward_interpolated(self, y_a, y_b, t, input_shape=None):
-        """The output at ``t a + (1 - t) b`` from the outputs ``y_a``, ``y_b`` at ``a`` and ``b`` (rows), ``t``
-        (N, 1) (``input_shape``, ``a``'s, is not needed): ``t y_a + (1 - t) y_b``, exact for an affine layer (``t + (1 - t) = 1`` carries ``b``),
-        equal to the forward pass to rounding. Leaves the layer ready for ``backward`` without parameter
-        gradients and ``double_backward``, which read only ``W`` (the weight gradient would need the
-        input, never formed: ``x`` is None)."""
-        self.x = None
-        y = y_a - y_b
-        y *= t
-        y += y_b
-        return y
-
     def backward(self, dy, *, input_grad=True, param_grads=True):
         """``dy`` (N, out) -> ``dx`` (N, in).
 
