@@ -164,16 +164,9 @@ def augmented_reading(gan, weight, affine=False):
     into stroke width, slant or position cannot be read back: what survives those is what the digit is.
     Unlike ``--info-augment`` (which replaces it), every fake is read, and the G step reads them again
     through the updated D, in a second pass."""
-    objective, rng = gan.objective, np.random.default_rng([gan.config.seed, 88])
-    K, continuous_weight = gan.config.info_categories, gan.config.info_continuous_weight
-    objective.reads_fakes = False  # Q reads the augmented copies only
-
-    def q_gradient(out):
-        info, grad = info_loss(out[:, 1:], objective.codes, K, continuous_weight)
-        objective.last_info_loss = info
-        full = np.zeros_like(out)
-        full[:, 1:] = weight * grad
-        return full
+    rng = np.random.default_rng([gan.config.seed, 88])
+    gan.objective.reads_fakes = False  # Q reads the augmented copies only (InfoGAN's more_rows_gradient) ...
+    gan.objective.weight = weight      # ... at this weight
 
     def more_d_rows(fake):
         gan.read_fake = fake  # the G step reads these fakes again
@@ -181,8 +174,8 @@ def augmented_reading(gan, weight, affine=False):
 
     def more_g_gradients(d_fake):
         x, back = augment(gan.read_fake, rng, affine)
-        d_fake += back(gan.D.backward(q_gradient(gan.D.forward(x)), param_grads=False))
-    gan.more_d_rows, gan.more_rows_gradient, gan.more_g_gradients = more_d_rows, q_gradient, more_g_gradients
+        d_fake += back(gan.D.backward(gan.more_rows_gradient(gan.D.forward(x)), param_grads=False))
+    gan.more_d_rows, gan.more_g_gradients = more_d_rows, more_g_gradients
     gan.more_rows_input_gradient = lambda dx: None  # the G step reads the fakes again instead
 
 
