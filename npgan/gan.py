@@ -312,11 +312,9 @@ class GAN:
         larger product per layer; batch norm normalises each of those groups of rows as a batch of its own.
         The Lipschitz constraints act here: spectral norm's power iteration before the step, the penalty's
         gradient added to the loss's, the clipping after the update."""
-        batch, n = self.d_batch(real, fake, labels), len(real)
-        more = self.more_d_rows(fake)
+        more, n = self.more_d_rows(fake), len(real)
+        batch = self.d_batch(real, fake, labels, more)
         groups = (n, n) if more is None else (n, n, len(more))
-        if more is not None:
-            batch = np.concatenate([batch, more])
         for layer in self.spectral:
             layer.power_iteration()
         self.D.zero_grad()
@@ -381,19 +379,24 @@ class GAN:
             x, center, weight = with_labels(real, labels, config.classes), 0.0, weight / 2
         return input_gradient_penalty(self.D, x, center, classes=config.classes, weight=weight)
 
-    def d_batch(self, real, fake, labels=None):
-        """D's inputs for the D step, (2n, 784 [+ classes]): first the n real images, then the n negatives.
+    def d_batch(self, real, fake, labels=None, more=None):
+        """D's inputs for the D step, (2n [+ m], 784 [+ classes]): first the n real images, then the n
+        negatives, then the m rows ``more`` if given (:meth:`more_d_rows`; models without labels).
 
         The negatives are the fakes; for a conditional model, the last ``mismatch`` share of them is
         replaced by real images paired with a *wrong* label, which D can only reject by checking the label
-        against the image. Written into one array: no copy beyond the one a batch of 2n rows needs.
+        against the image. Written into one array: no copy beyond the one a batch of 2n + m rows needs.
         """
         (n, width), classes = real.shape, self.config.classes
-        batch = np.empty((2 * n, width + classes), dtype=real.dtype)
+        batch = np.empty((2 * n + (0 if more is None else len(more)), width + classes), dtype=real.dtype)
         batch[:n, :width] = real
         if not classes:
-            batch[n:] = fake
+            batch[n:2 * n] = fake
+            if more is not None:
+                batch[2 * n:] = more
             return batch
+        if more is not None:
+            raise ValueError("d_batch: a conditional D step takes no more rows (they would need labels)")
         kept = first_mismatched(n, self.config.mismatch)
         batch[n:n + kept, :width] = fake[:kept]
         batch[n + kept:, :width] = real[kept:]
