@@ -275,8 +275,8 @@ HYPERPARAMETERS = (  # (GANConfig field, argparse type, help)
     ("info_weight", positive_float, "--info: weight of the mutual-information term L_I"),
     ("info_continuous_weight", positive_float, "--info: weight of the continuous codes' squared error in L_I"),
     ("info_augment", share, "--info: share of the fakes Q reads the codes from through a random change of "
-     "stroke width, slant, rotation, scale and position (a second pass of D; the digit survives, its style "
-     "does not); 0: Q reads every fake as it is"),
+     "stroke width, slant, rotation, scale and position (judged in the D step's one pass of D; the digit "
+     "survives, its style does not); 0: Q reads every fake as it is"),
     ("seed", nonnegative_int, "random seed: same seed, same machine, same run"),
 )
 
