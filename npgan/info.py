@@ -78,8 +78,8 @@ class HeadObjective:
     head's term on the other columns: InfoGAN's Q (:class:`InfoObjective`), AC-GAN's classifier
     (:class:`ClassifierObjective`). A subclass says which rows the head is asked about (:meth:`d_rows` in a
     D step; :meth:`g_rows` in the G step, every fake unless it says otherwise) and what its term is
-    (:meth:`head_term`, a mean over those rows with its gradient). The term is summed over the rows asked and divided by all N rows, so that every
-    row weighs the same, as in the GAN term.
+    (:meth:`head_term`, a mean over those rows with its gradient). The term is summed over the rows asked
+    and divided by all N rows, so that every row weighs the same, as in the GAN term.
     """
 
     def __init__(self, base, weight):
@@ -138,7 +138,12 @@ class InfoObjective(HeadObjective):
     def head_term(self, x, rows):
         if self.codes is None or len(self.codes) != len(x):
             raise ValueError("InfoObjective: set .codes to the fakes' codes (one row per fake) before a step")
-        self.last_info_loss, grad = info_loss(x[rows, 1:], self.codes[rows], self.categories, self.continuous_weight)
+        return self.read(x[rows, 1:], self.codes[rows])
+
+    def read(self, q, codes):
+        """``L_I`` (:func:`info_loss`) of Q's outputs ``q`` (n, K + C) against ``codes``, with its gradient; kept as
+        ``last_info_loss``. Also InfoGAN's reading of augmented copies (:meth:`InfoGAN.more_rows_gradient`)."""
+        self.last_info_loss, grad = info_loss(q, codes, self.categories, self.continuous_weight)
         return self.last_info_loss, grad
 
 
@@ -181,7 +186,8 @@ class InfoGAN(GAN):
     """A :class:`npgan.gan.GAN` whose G takes codes after z and whose D also outputs Q's reading of them.
 
     ``config.info_categories`` (K), ``config.info_continuous`` (C), ``config.info_weight`` (the weight of
-    ``L_I``), ``config.info_continuous_weight`` (``w`` of :func:`info_loss`). Latent rows are ``(N, z_size + K + C)`` (:meth:`sample_latent`); D's outputs ``(N, 1 + K + C)``.
+    ``L_I``), ``config.info_continuous_weight`` (``w`` of :func:`info_loss`). Latent rows are
+    ``(N, z_size + K + C)`` (:meth:`sample_latent`); D's outputs ``(N, 1 + K + C)``.
     """
 
     def __init__(self, config, *, dtype=np.float32):
@@ -234,10 +240,7 @@ class InfoGAN(GAN):
 
     def more_rows_gradient(self, out):
         """``weight * dL_I / d(out)`` on the copies: Q's columns only (no GAN term on the copies)."""
-        categories, _ = self.config.codes
-        loss, grad = info_loss(out[:, 1:], self.objective.codes[:len(out)], categories,
-                               self.config.info_continuous_weight)
-        self.objective.last_info_loss = loss
+        _, grad = self.objective.read(out[:, 1:], self.objective.codes[:len(out)])  # the first m fakes' codes
         return widen(0.0, out, self.objective.weight * grad)
 
     def more_rows_input_gradient(self, dx):
