@@ -108,7 +108,8 @@ class BatchNorm(Layer):
         if groups is None:
             return [slice(0, n)]
         if min(groups) < 1 or sum(groups) != n:
-            raise ValueError(f"BatchNorm groups must be positive sizes adding up to the batch's {n} rows, got {groups}")
+            raise ValueError(f"BatchNorm groups must be positive sizes adding up to the batch's {n} rows, "
+                             f"got {groups}")
         ends = np.cumsum(groups)
         return [slice(int(end - size), int(end)) for size, end in zip(groups, ends)]
 
