@@ -93,10 +93,11 @@ def cols_matrix(rows, kernel_size, channels, dtype):
     return np.empty((rows, kernel_size * kernel_size * channels), dtype)
 
 
-def image_slabs(N, slab=None):
-    """``slice`` s of ``SLAB`` images covering 0..N: the big products run slab by slab (:data:`SLAB`)."""
-    slab = slab or SLAB
-    return [slice(i, min(i + slab, N)) for i in range(0, N, slab)]
+def image_slabs(N, rows_per_image=1):
+    """``slice`` s of ``SLAB`` images at a time covering ``N`` images, each ``rows_per_image`` rows (one row
+    per output position, for the rows of ``cols``): the big products run slab by slab (:data:`SLAB`)."""
+    step, rows = SLAB * rows_per_image, N * rows_per_image
+    return [slice(i, min(i + step, rows)) for i in range(0, rows, step)]
 
 
 def col2im(cols, out, kernel_size, stride, padding=0):
@@ -318,7 +319,9 @@ class Conv2d(_Convolution):
         if self.in_channels == 1:
             self.add_weight_matrix_grad(np.matmul(cols.T, dy_rows))
             return
-        slabs = image_slabs(len(cols), SLAB * len(cols) // self.input_shape[0])  # rows of SLAB images
+        _, _, H, W = self.input_shape
+        positions = self.output_size(H) * self.output_size(W)    # rows of cols per image
+        slabs = image_slabs(len(cols) // positions, positions)
         dW = np.matmul(dy_rows[slabs[0]].T, cols[slabs[0]])
         for rows in slabs[1:]:
             dW += np.matmul(dy_rows[rows].T, cols[rows])
