@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 
 import npgan.layers
+from npgan.conv import Conv2d
 from npgan.gradcheck import check_layer, numerical_gradient, relative_error
 from npgan.layers import Dense, Dropout, Flatten, LeakyReLU, ReLU, Reshape, Sequential, Sigmoid, Tanh
+from npgan.norm import BatchNorm
 
 TOL = 1e-6
 
@@ -351,8 +353,6 @@ def test_every_layer_and_sequential_switch_modes():
 def test_input_gradient_of_some_rows_is_those_rows_of_the_full_one(first):
     """input_grad=rows: the weight gradients of every row, the input gradient of those rows alone (InfoGAN's
     D step wants it for its augmented copies only)."""
-    from npgan.conv import Conv2d
-    from npgan.norm import BatchNorm
     rng = np.random.default_rng(0)
     if first == "Dense":
         layers = [Dense(16, 8, rng=rng, dtype=np.float64), LeakyReLU(0.2), BatchNorm(8, dtype=np.float64)]
