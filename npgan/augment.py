@@ -29,11 +29,13 @@ CENTRE = 4  # the pixel itself, in the 3 x 3 neighbourhood numbered 0..8 row by 
 
 
 CENTRE_OFFSET = (SIZE - 1) / 2
-GRID_ROWS, GRID_COLS = np.meshgrid(np.arange(SIZE) - CENTRE_OFFSET, np.arange(SIZE) - CENTRE_OFFSET, indexing="ij")
+GRID = np.arange(SIZE) - CENTRE_OFFSET                      # a pixel's row or column, from the centre
+GRID_ROWS, GRID_COLS = np.meshgrid(GRID, GRID, indexing="ij")
 
 
-def random_warp(rng, n, shift=2, shear=0.3, affine=False):
-    """The source pixel (0..783; -1: background) of each of the 784 output pixels of ``n`` images, (n, 784).
+def random_warp(rng, n, shift=2, shear=0.3, affine=False, background=-1):
+    """The source pixel (0..783, or ``background`` outside the image) of each of the 784 output pixels of
+    ``n`` images, (n, 784).
 
     Output pixel (r, c), measured from the image's centre, reads the input at ``A^-1 (r, c)`` minus the
     shift, rounded to the nearest pixel: ``A`` rotates by ``angle``, scales by ``scale`` and shears columns
@@ -43,13 +45,15 @@ def random_warp(rng, n, shift=2, shear=0.3, affine=False):
     if affine:
         angle, scale = rng.uniform(-0.26, 0.26, (n, 1, 1)), rng.uniform(0.85, 1.15, (n, 1, 1))
         cos, sin = np.cos(angle) / scale, np.sin(angle) / scale
-        r, c = cos * GRID_ROWS - sin * GRID_COLS, sin * GRID_ROWS + cos * GRID_COLS
+        rows, cols = GRID[:, None], GRID[None, :]          # the rotation's terms are outer sums
+        r, c = cos * rows - sin * cols, sin * rows + cos * cols
     else:
         r, c = GRID_ROWS, GRID_COLS
-    source_r = np.rint(r + (CENTRE_OFFSET - dy)).astype(int)
-    source_c = np.rint(c - s * r + (CENTRE_OFFSET - dx)).astype(int)
-    inside = (source_r >= 0) & (source_r < SIZE) & (source_c >= 0) & (source_c < SIZE)
-    return np.where(inside, source_r * SIZE + source_c, -1).reshape(n, PIXELS)
+    source_r = np.rint(r + (CENTRE_OFFSET - dy)).astype(np.intp)
+    source_c = np.rint(c - s * r + (CENTRE_OFFSET - dx)).astype(np.intp)
+    # 0 <= i < SIZE in one comparison: read as unsigned, a negative i is larger than any size
+    inside = (source_r.view(np.uintp) < SIZE) & (source_c.view(np.uintp) < SIZE)
+    return np.where(inside, source_r * SIZE + source_c, background).reshape(n, PIXELS)
 
 
 PADDED_ROW = SIZE + 2
@@ -64,10 +68,19 @@ def winning_neighbours(x, kinds):
     laid out flat, a row of 30 pixels for each of 28: so each of the 8 comparisons is one pass over contiguous
     memory (the 2 spare pixels a row are dropped at the end). The pick is the last neighbour ``k`` that was
     strictly brighter than all before it, which is the largest of ``k * brighter``: no masked writes."""
+    pick = np.full((len(x), PIXELS), CENTRE, np.intp)
+    changed = np.flatnonzero(kinds)
+    if len(changed):
+        pick[changed] = _filter_picks(x[changed], kinds[changed] == THINNER)
+    return pick
+
+
+def _filter_picks(x, thinner):
+    """:func:`winning_neighbours` of rows ``x`` (n, 784) that all change: a min filter where ``thinner``."""
     n = len(x)
     padded = np.full((n, SIZE + 3, PADDED_ROW), -1.0, x.dtype)  # a spare row: the last slice runs 2 past row 29
     padded[:, 1:SIZE + 1, 1:SIZE + 1] = x.reshape(n, SIZE, SIZE)
-    padded *= np.where(kinds == THINNER, -1, 1).astype(x.dtype)[:, None, None]
+    padded[thinner] *= -1
     flat, span = padded.reshape(n, -1), SIZE * PADDED_ROW
     brightest = flat[:, :span].copy()                          # neighbour 0, the top left
     pick, brighter = np.zeros((n, span), np.int8), np.empty((n, span), bool)
@@ -76,9 +89,7 @@ def winning_neighbours(x, kinds):
         np.greater(neighbour, brightest, out=brighter)
         np.maximum(pick, brighter.view(np.int8) * np.int8(k), out=pick)
         np.maximum(brightest, neighbour, out=brightest)
-    pick = pick.reshape(n, SIZE, PADDED_ROW)[:, :, :SIZE].reshape(n, PIXELS).astype(np.intp)
-    pick[kinds == 0] = CENTRE
-    return pick
+    return pick.reshape(n, SIZE, PADDED_ROW)[:, :, :SIZE].reshape(n, PIXELS)
 
 
 def _neighbour_table():
@@ -99,9 +110,8 @@ def augment(x, rng, affine=False):
     docstring), and ``backward(d_aug) -> dx``, the gradient of the same changes (fixed) carried back."""
     n = len(x)
     kinds = rng.integers(0, 3, n)
-    source = random_warp(rng, n, affine=affine)
+    a = random_warp(rng, n, affine=affine, background=PIXELS)  # the pixel each output copies (784: background)
     offsets = np.arange(n)[:, None] * (PIXELS + 1)             # row i of the padded rows starts at i * 785
-    a = np.where(source >= 0, source, PIXELS)                  # the pixel each output copies (784: background)
     pick = np.full((n, PIXELS + 1), CENTRE)                    # each pixel's filter's neighbour (0..8)
     pick[:, :PIXELS] = winning_neighbours(x, kinds)
     b = NEIGHBOUR.ravel()[a * 9 + pick.ravel()[a + offsets]]   # NEIGHBOUR[a, pick[a]]
