@@ -105,8 +105,7 @@ class GANConfig:
         which the objective and ``overrides`` win."""
         spec = model_spec(model)
         own = spec.own_objective(overrides)
-        variant = spec.conditional if overrides.get("conditional") else spec.info if overrides.get("info") else {}
-        base = {**spec.defaults, **own, **variant, **overrides}
+        base = {**spec.defaults, **own, **spec.variant(overrides), **overrides}
         settings = recipe(base.get("loss", cls.loss), base.get("penalty", cls.penalty))
         return cls(**{**base, **settings, **own, **overrides, "model": model})
 

@@ -39,10 +39,11 @@ RECIPES = (
 
 
 def recipe(loss, penalty="none"):
-    """The settings of the recipe for ``loss`` with ``penalty`` (a new dict; empty if there is none)."""
+    """The settings of the recipe for ``loss`` with ``penalty`` (a new dict; empty if there is none). A
+    recipe always names its optimizer (Adam unless it says otherwise), so that it replaces a model's."""
     for entry in RECIPES:
         if (entry.loss, entry.penalty) == (loss, penalty):
-            return dict(entry.settings)
+            return {"optimizer": "adam", **entry.settings}
     return {}
 
 
