@@ -59,7 +59,7 @@ def im2col(x, kernel_size, stride, out=None, windows=None):
     ``out``: rows of a matrix from :func:`cols_matrix` to write them into (else a new one); ``windows``:
     :func:`window_view` of ``x``, if made already (then ``x`` is not read).
 
-    ``sliding_window_view`` gives all windows as a view, no copy; the assignment makes the one copy.
+    :func:`window_view` gives all windows as a view, no copy; the assignment makes the one copy.
 
     One channel (a grayscale image) is copied the other way round. A window's rows are then only ``k``
     numbers long, and NumPy copies such short runs slowly (the DCGAN critic's first layer: 0.7 ms for a
@@ -81,9 +81,18 @@ def im2col(x, kernel_size, stride, out=None, windows=None):
 
 def window_view(x, kernel_size, stride):
     """Every ``k x k`` window of channels-last ``x`` (N, H, W, C) with step ``stride``: a view (N, H_out,
-    W_out, C, kh, kw), no copy. :func:`im2col` of its first ``n`` images is ``im2col`` of ``x[:n]``."""
-    windows = np.lib.stride_tricks.sliding_window_view(x, (kernel_size, kernel_size), axis=(1, 2))
-    return windows[:, ::stride, ::stride]
+    W_out, C, kh, kw), no copy. :func:`im2col` of its first ``n`` images is ``im2col`` of ``x[:n]``.
+
+    Window ``(i, j)``'s tap ``(u, v)`` is pixel ``(s i + u, s j + v)``: the view steps ``s`` rows (columns)
+    of ``x`` per window and one per tap. NumPy's ``sliding_window_view(x, (k, k), axis=(1, 2))[:, ::s, ::s]``
+    is the same view, made in 17 microseconds instead of 5 (its checks; the penalised DCGAN critic step
+    makes eight)."""
+    N, H, W, C = x.shape
+    k, s = kernel_size, stride
+    n_step, h_step, w_step, c_step = x.strides
+    return np.lib.stride_tricks.as_strided(x, (N, (H - k) // s + 1, (W - k) // s + 1, C, k, k),
+                                           (n_step, s * h_step, s * w_step, c_step, h_step, w_step),
+                                           writeable=False)
 
 
 def cols_matrix(rows, kernel_size, channels, dtype):
@@ -165,7 +174,7 @@ def col2im_by_phases(dy, weight, stride, padding, size):
     h, w = min(H_out, blocks_h), min(W_out, blocks_w)
     dy_padded = np.zeros((N, blocks_h + Q - 1, blocks_w + Q - 1, out), dy.dtype)
     dy_padded[:, Q - 1:Q - 1 + h, Q - 1:Q - 1 + w] = dy[:, :h, :w]
-    windows = np.lib.stride_tricks.sliding_window_view(dy_padded, (Q, Q), axis=(1, 2))  # (N, I, J, out, a, b)
+    windows = window_view(dy_padded, Q, 1)                      # (N, I, J, out, a, b)
     dx = np.empty((N, H, W, C), dy.dtype)
     for images in image_slabs(N):                               # a slab of images at a time (SLAB)
         n = images.stop - images.start
