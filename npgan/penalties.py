@@ -256,7 +256,12 @@ def _input_gradient(layers, x, tail, skip_first=False):
     if math.prod(h.shape[1:]) != head.params["W"].shape[0]:
         raise head.shape_error(f"(N, {head.params['W'].shape[0]})", h.reshape(len(h), -1))
     slope = activation.slope
-    dy = np.multiply(slope, head.params["W"][:, 0].reshape(slope.shape[1:]), out=np.empty_like(slope))
+    # w copied into the slope's memory order (channels-last after a convolution) first: NumPy multiplies
+    # arrays of one order 4x faster than a channels-last one by a broadcast channels-first one (DCGAN
+    # critic: 0.05 against 0.23 ms)
+    w = np.empty_like(slope[0])
+    w[...] = head.params["W"][:, 0].reshape(slope.shape[1:])
+    dy = np.multiply(slope, w, out=np.empty_like(slope))
     return _backward_keeping_upstreams(layers[:tail + 1], dy)
 
 
