@@ -215,7 +215,7 @@ def _tail_double_backward(layer, activation, head, v):
     W = layer.W_matrix                                           # (K, O)
     S = channels_last(slope)                                     # (N, H_out, W_out, O), a view
     N, H_out, W_out, O = S.shape
-    windows = window_view(pad(channels_last(v), layer.padding), layer.kernel_size, layer.stride)
+    windows = window_view(pad(channels_last(v), layer.padding, layer.scratch), layer.kernel_size, layer.stride)
     w = head.params["W"][:, 0].reshape(O, H_out, W_out)          # Flatten's order is (channel, position)
     W_by_channel = np.ascontiguousarray(W.T)[:, :, None]         # (O, K, 1)
     dW = np.zeros((O, W.shape[0]), W.dtype)
