@@ -43,14 +43,15 @@ def channels_first(x):
     return x.transpose(0, 3, 1, 2)
 
 
-def pad(x, padding, scratch=None):
+def pad(x, padding, scratch=None, name="padded"):
     """Channels-last ``x`` (N, H, W, C) with ``padding`` zeros around each image: (N, H + 2p, W + 2p, C).
-    ``scratch``: a layer's dict for :func:`zero_bordered` (then the result lives until the layer pads again)."""
+    ``scratch``: a layer's dict for :func:`zero_bordered` (then the result lives until the layer pads again
+    under the same ``name``)."""
     if padding == 0:
         return x
     N, H, W, C = x.shape
     inside = (slice(padding, padding + H), slice(padding, padding + W))
-    padded = zero_bordered(scratch, "padded", (N, H + 2 * padding, W + 2 * padding, C), inside, x.dtype)
+    padded = zero_bordered(scratch, name, (N, H + 2 * padding, W + 2 * padding, C), inside, x.dtype)
     padded[(slice(None), *inside)] = x
     return padded
 
@@ -300,7 +301,8 @@ class Conv2d(_Convolution):
     Arguments: ``Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0, *, init="glorot",
     rng=None, dtype=np.float32)``; ``init`` as in ``_Convolution``.
 
-    Memory: keeps ``cols`` (its im2col matrix, for ``dW``) from the forward pass, not the input.
+    Memory: keeps its padded input from the forward pass (for ``dW``; with one input channel, its im2col
+    matrix ``cols``).
     """
 
     def output_size(self, size):
@@ -328,37 +330,68 @@ class Conv2d(_Convolution):
         self._check_input(x)
         self.input_shape = x.shape
         N, _, H, W = x.shape
-        padded = pad(channels_last(x), self.padding, self.scratch)
-        positions = self.output_size(H) * self.output_size(W)
-        self.cols = cols_matrix(N * positions, self.kernel_size, self.in_channels, x.dtype)  # kept for dW
         self.W_matrix = self.weight_matrix()                    # kept for dx: the weights of this pass
+        # kept for dW: the windows of the padded input, a view (the layer keeps the padded input until its
+        # next forward pass); with one input channel, the windows copied (add_weight_grad)
+        self.input_windows = window_view(pad(channels_last(x), self.padding, self.scratch, "input"),
+                                         self.kernel_size, self.stride)
+        positions = self.output_size(H) * self.output_size(W)
+        self.cols = cols_matrix(N * positions, self.kernel_size, 1, x.dtype) if self.in_channels == 1 else None
         y = np.empty((N * positions, self.out_channels), x.dtype)  # (N H_out W_out, out)
-        windows = window_view(padded, self.kernel_size, self.stride)
-        for images in image_slabs(N):                           # windows, then product, a slab at a time
-            rows = slice(images.start * positions, images.stop * positions)
-            im2col(padded[images], self.kernel_size, self.stride, self.cols[rows], windows[images])
-            np.matmul(self.cols[rows], self.W_matrix, out=y[rows])
+        for rows, cols in self.window_slabs(self.input_windows, self.cols):
+            np.matmul(cols, self.W_matrix, out=y[rows])
         y += self.params["b"]
         self.y = self.images(y, x.shape)  # a reference: WGAN-GP's interpolates reuse it (npgan.penalties)
         return self.y
 
-    def add_weight_grad(self, cols, dy_rows):
-        """``grads["W"] += cols.T @ dy_rows`` (the product (k k in, out)), put in ``W``'s (out, in, k, k) order.
+    def window_slabs(self, windows, cols=None):
+        """For each slab of :data:`SLAB` images of ``windows`` (:func:`window_view` of a padded input):
+        ``(rows, slab)``, the slab's rows of ``cols`` (all the windows as rows, ``(N H_out W_out, k k in)``) and
+        its windows as rows (:func:`im2col`), copied just before the caller's products read them.
+
+        ``cols``: a matrix from :func:`cols_matrix` to copy all the windows into (the caller keeps it). Without
+        it, each slab is copied into one slab-sized matrix (16 images of the DCGAN critic's 32 -> 64 layer:
+        1.6 MB), rewritten slab after slab: it stays in the cache, where a matrix of all the windows of
+        128 images (12.8 MB) went out to memory and came back for each product."""
+        N, H_out, W_out = windows.shape[:3]
+        positions = H_out * W_out
+        if cols is None:
+            cols = cols_matrix(min(N, SLAB) * positions, self.kernel_size, self.in_channels, windows.dtype)
+            kept = False
+        else:
+            kept = True
+        for images in image_slabs(N):
+            rows = slice(images.start * positions, images.stop * positions)
+            slab = cols[rows] if kept else cols[:rows.stop - rows.start]
+            yield rows, im2col(None, self.kernel_size, self.stride, slab, windows[images])
+
+    def add_weight_grad(self, dy_rows, cols=None):
+        """``grads["W"] += cols.T @ dy_rows`` (the product (k k in, out)), put in ``W``'s (out, in, k, k) order;
+        ``cols``: the windows of the last forward pass's input if None.
 
         Computed as its transpose ``dy_rows.T @ cols`` (out, k k in): the same sums, which OpenBLAS runs 7%
         faster in this orientation (the DCGAN critic's 32 -> 64 layer: 5.7 against 6.2 ms for 128 images),
-        and whose rows are already ``W``'s first axis. One input channel: ``cols`` is stored column by column
-        (:func:`im2col`), so ``cols.T @ dy_rows`` reads it row by row, in one product (its (k k, out) result
-        is small; the slabs only split it: 0.40 against 0.53 ms for the DCGAN critic's 128 images)."""
+        and whose rows are already ``W``'s first axis, slab by slab (:meth:`window_slabs`: the forward pass's
+        windows are copied again, each slab's just before its product). One input channel: ``cols`` is
+        stored column by column (:func:`im2col`), so ``cols.T @ dy_rows`` reads it row by row, in one product
+        (its (k k, out) result is small; the slabs only split it: 0.40 against 0.53 ms for the DCGAN
+        critic's 128 images), and the forward pass keeps its windows (1.6 MB for 128 images)."""
         if self.in_channels == 1:
-            self.add_weight_matrix_grad(np.matmul(cols.T, dy_rows))
+            self.add_weight_matrix_grad(np.matmul((self.cols if cols is None else cols).T, dy_rows))
             return
-        _, _, H, W = self.input_shape
-        positions = self.output_size(H) * self.output_size(W)    # rows of cols per image
-        slabs = image_slabs(len(cols) // positions, positions)
-        dW = np.matmul(dy_rows[slabs[0]].T, cols[slabs[0]])
-        for rows in slabs[1:]:
-            dW += np.matmul(dy_rows[rows].T, cols[rows])
+        if cols is None:
+            slabs = self.window_slabs(self.input_windows)
+        else:
+            _, _, H, W = self.input_shape
+            positions = self.output_size(H) * self.output_size(W)    # rows of cols per image
+            slabs = ((rows, cols[rows]) for rows in image_slabs(len(cols) // positions, positions))
+        dW = None
+        for rows, slab in slabs:
+            product = np.matmul(dy_rows[rows].T, slab)
+            if dW is None:
+                dW = product
+            else:
+                dW += product
         self.add_weight_matrix_grad(dW.T)
 
     def add_weight_matrix_grad(self, dW_matrix):
@@ -380,7 +413,7 @@ class Conv2d(_Convolution):
         N, (_, _, H, W) = len(dy), self.input_shape                # N: any rows, without param_grads
         dy = channels_last(dy).reshape(-1, self.out_channels)    # a copy only if dy is not channels-last
         if param_grads:
-            self.add_weight_grad(self.cols, dy)
+            self.add_weight_grad(dy)
             self.grads["b"] += column_sums(dy)
         if not input_grad:
             return None
@@ -401,7 +434,7 @@ class Conv2d(_Convolution):
         """
         dy_rows = channels_last(dy).reshape(-1, self.out_channels)
         v_cols = self.windows(v)
-        self.add_weight_grad(v_cols, dy_rows)
+        self.add_weight_grad(dy_rows, v_cols)
         return self.images(np.matmul(v_cols, self.W_matrix), v.shape)
 
 
