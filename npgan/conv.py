@@ -340,7 +340,7 @@ class Conv2d(_Convolution):
         y = np.empty((N * positions, self.out_channels), x.dtype)  # (N H_out W_out, out)
         for rows, cols in self.window_slabs(self.input_windows, self.cols):
             np.matmul(cols, self.W_matrix, out=y[rows])
-        y += self.params["b"]
+            y[rows] += self.params["b"]                         # while the slab's outputs are in the cache
         self.y = self.images(y, x.shape)  # a reference: WGAN-GP's interpolates reuse it (npgan.penalties)
         return self.y
 
