@@ -62,10 +62,9 @@ def zero_bordered(scratch, name, shape, inside, dtype):
 
     So a layer can keep the array, ``scratch[name]`` (its dict, or None: a new array every time), and hand
     out its first N images again for the same ``shape[1:]``, ``inside`` and ``dtype``, and the caller
-    rewrites only the box: ``np.zeros`` writes every number (the DCGAN critic's penalised step pads 2.5
+    rewrites only the box: ``np.zeros`` writes every number (the DCGAN critic's penalised step pads 2
     batches of 128 x 16 x 16 x 32 numbers, and its input gradients by phases 1.5 batches of 128 x 9 x 9 x 64:
-    1.1 ms of zeros, a third of the step's copies). The array handed out is overwritten by the next call for
-    the same ``name``."""
+    1.1 ms of zeros). The array handed out is overwritten by the next call for the same ``name``."""
     if scratch is None:
         return np.zeros(shape, dtype)
     key = (shape[1:], tuple((box.start, box.stop) for box in inside), np.dtype(dtype))
@@ -108,7 +107,7 @@ def window_view(x, kernel_size, stride):
     Window ``(i, j)``'s tap ``(u, v)`` is pixel ``(s i + u, s j + v)``: the view steps ``s`` rows (columns)
     of ``x`` per window and one per tap. NumPy's ``sliding_window_view(x, (k, k), axis=(1, 2))[:, ::s, ::s]``
     is the same view, made in 17 microseconds instead of 5 (its checks; the penalised DCGAN critic step
-    makes eight)."""
+    makes seven)."""
     N, H, W, C = x.shape
     k, s = kernel_size, stride
     n_step, h_step, w_step, c_step = x.strides
