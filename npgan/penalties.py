@@ -215,7 +215,7 @@ def _tail_double_backward(layer, activation, head, v):
     W = layer.W_matrix                                           # (K, O)
     S = channels_last(slope)                                     # (N, H_out, W_out, O), a view
     N, H_out, W_out, O = S.shape
-    windows = window_view(pad(channels_last(v), layer.padding), layer.kernel_size, layer.stride)
+    windows = window_view(pad(channels_last(v), layer.padding, layer.scratch), layer.kernel_size, layer.stride)
     w = head.params["W"][:, 0].reshape(O, H_out, W_out)          # Flatten's order is (channel, position)
     W_by_channel = np.ascontiguousarray(W.T)[:, :, None]         # (O, K, 1)
     dW = np.zeros((O, W.shape[0]), W.dtype)
@@ -256,7 +256,12 @@ def _input_gradient(layers, x, tail, skip_first=False):
     if math.prod(h.shape[1:]) != head.params["W"].shape[0]:
         raise head.shape_error(f"(N, {head.params['W'].shape[0]})", h.reshape(len(h), -1))
     slope = activation.slope
-    dy = np.multiply(slope, head.params["W"][:, 0].reshape(slope.shape[1:]), out=np.empty_like(slope))
+    # w copied into the slope's memory order (channels-last after a convolution) first: NumPy multiplies
+    # arrays of one order 4x faster than a channels-last one by a broadcast channels-first one (DCGAN
+    # critic: 0.05 against 0.23 ms)
+    w = np.empty_like(slope[0])
+    w[...] = head.params["W"][:, 0].reshape(slope.shape[1:])
+    dy = np.multiply(slope, w, out=np.empty_like(slope))
     return _backward_keeping_upstreams(layers[:tail + 1], dy)
 
 

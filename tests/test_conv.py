@@ -115,6 +115,31 @@ def test_col2im_by_phases_is_col2im_of_the_product(k, s, p, H, W):
                                atol=1e-12)
 
 
+@pytest.mark.parametrize("cls", [Conv2d, ConvTranspose2d])
+def test_kept_zero_borders_give_a_fresh_layers_results(cls):
+    """A layer's padded inputs and zero-padded ``dy`` are kept (``scratch``) and only their inside is rewritten:
+    passes of more, fewer and other-sized images, and of float32 after float64, give what a layer padding
+    with new zeros every time gives, bit for bit (a stale inside, or a border an earlier shape wrote into,
+    would not)."""
+    rng = np.random.default_rng(0)
+    layer = with_random_bias(cls(3, 4, 4, 2, 1, rng=rng, dtype=np.float64), rng)
+    for N, H, W, dtype in [(4, 9, 9, np.float64), (2, 9, 9, np.float64), (5, 9, 9, np.float64),
+                           (3, 10, 10, np.float64), (3, 9, 8, np.float64), (2, 9, 9, np.float32)]:
+        fresh = cls(3, 4, 4, 2, 1, dtype=dtype)
+        fresh.scratch = None                                                   # np.zeros every time
+        for name, p in fresh.params.items():
+            p[...] = layer.params[name]
+        layer.params = {name: p.copy() for name, p in fresh.params.items()}   # float32 at the end
+        x = rng.standard_normal((N, 3, H, W)).astype(dtype)
+        y = layer.forward(x)
+        np.testing.assert_array_equal(y, fresh.forward(x))
+        dy = rng.standard_normal(y.shape).astype(dtype)
+        np.testing.assert_array_equal(layer.backward(dy, param_grads=False), fresh.backward(dy, param_grads=False))
+        if cls is Conv2d:
+            v = rng.standard_normal(x.shape).astype(dtype)
+            np.testing.assert_array_equal(layer.double_backward(v, dy), fresh.double_backward(v, dy))
+
+
 def test_the_dcgans_layers_take_the_cheaper_col2im():
     """Phases where they copy fewer numbers than col2im adds (DCGAN: 32 <-> 64), col2im otherwise (1 <-> 32)."""
     assert Conv2d(32, 64, 4, 2, 1).phases_copy_less() and ConvTranspose2d(64, 32, 4, 2, 1).phases_copy_less()
