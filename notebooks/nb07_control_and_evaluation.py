@@ -79,7 +79,7 @@ matching and the k-nearest-neighbour manifolds (`npgan.metrics`), and the judge,
 npgan's layers (`npgan.classifier`).
 
 **Running it.** The full run trains a batch-norm MLP InfoGAN for a few epochs and uses the CNN judge (trained
-once, about 1.5 minutes, and cached); about 5 minutes on one core of a busy machine. `NPGAN_FAST=1` trains the
+once, about 1.5 minutes, and cached); 5 to 7 minutes on one core of a busy machine. `NPGAN_FAST=1` trains the
 tutorial's small networks on 5,000 images for a few seconds and a quick stand-in judge (the test suite does
 this): the mechanics are all there, the digits and their codes are not yet.
 """, r"""
@@ -100,7 +100,7 @@ this): the mechanics are all there, the digits and their codes are not yet.
 k 近邻流形(`npgan.metrics`),以及评判者:一个用 npgan 自己的网络层搭的分类器(`npgan.classifier`)。
 
 **如何运行。** 完整运行训练一个带批归一化的 MLP InfoGAN 几个 epoch,并使用 CNN 评判分类器(只训练一次,
-约 1.5 分钟,之后缓存);在一台繁忙机器的一个核上大约需要 5 分钟。设置 `NPGAN_FAST=1` 则用教程的小网络在 5,000 张图像上
+约 1.5 分钟,之后缓存);在一台繁忙机器的一个核上需要 5 到 7 分钟。设置 `NPGAN_FAST=1` 则用教程的小网络在 5,000 张图像上
 训练几秒钟,并用一个快速的替身分类器(测试套件就是这样运行的):所有机制都在,只是数字和编码还没学出来。
 """),
     setup_code(

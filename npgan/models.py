@@ -186,7 +186,7 @@ MODELS = {
                     # (PyTorch-GAN's): G keeps using z (FID 15-23 against 86 at 6.4 epochs, MLP judge, 2,000
                     # samples); z of 16 makes the codes a larger share of G's input (docs/infogan_probe.md).
                     # RMSprop, as the plain run's: as good as Adam on five seeds (README), and its two fewer
-                    # passes over the weights bring --info's cost per epoch from 1.10x to about 1.05x.
+                    # passes over the weights bring --info's cost per epoch from 1.10x to 1.06x.
                     info=dict(z_size=16, info_continuous_weight=0.1, info_augment=0.25, optimizer="rmsprop")),
     "dcgan": Model(dcgan, dict(alpha=0.2, smooth=0.0, lr=2e-4, beta1=0.5, batch_size=64, ema=0.999), ("width",),
                    "a small convolutional GAN (DCGAN): transposed convolutions up, convolutions down",
