@@ -301,7 +301,8 @@ class Conv2d(_Convolution):
     rng=None, dtype=np.float32)``; ``init`` as in ``_Convolution``.
 
     Memory: keeps its padded input from the forward pass (for ``dW``; with one input channel, its im2col
-    matrix ``cols``).
+    matrix ``cols``). Without padding that is the input itself, a reference, as ``Dense`` keeps its ``x``:
+    an input changed in place before ``backward`` changes ``dW``.
     """
 
     def output_size(self, size):
