@@ -56,14 +56,14 @@ def add_training_flags(parser, defaults):
     return group
 
 
-def check_training_flags(parser, explicit, objective=None, variant=None):
+def check_training_flags(parser, explicit, settings=None):
     """Refuse combinations of the flags given (``explicit``: GANConfig field -> value) that cannot be meant,
     by ``parser.error`` (one line, exit status 2). Legal but unusual ones (clipping with BCE) pass.
-    ``objective``: the model's own objective, which the run trains with where no flag chose a loss or penalty;
-    ``variant``: the model's settings for the run's kind (conditional, InfoGAN), which a recipe overrides."""
-    chosen = {**(objective or {}), **explicit}
-    penalty = chosen.get("penalty", "none")
-    settings = {**(variant or {}), **recipe(chosen.get("loss", "ns"), penalty), **explicit}
+    ``settings``: the run's settings with the flags (a model's: :meth:`npgan.models.Model.settings`);
+    default: the recipe of the loss and penalty given, then the flags."""
+    if settings is None:
+        settings = {**recipe(explicit.get("loss", "ns"), explicit.get("penalty", "none")), **explicit}
+    penalty = settings.get("penalty", "none")
     for name in ("penalty_weight", "penalty_every"):
         if name in explicit and penalty == "none":
             parser.error(f"--{name.replace('_', '-')} goes with --penalty gp or --penalty r1")

@@ -48,7 +48,7 @@ from .norm import BatchNorm
 from .optim import EMA, OPTIMIZERS, Adam, RMSprop
 from .penalties import (check_critic, first_layer_outputs, input_gradient_penalty, random_interpolates,
                         wgan_gp_penalty)
-from .recipes import PENALTIES, recipe
+from .recipes import PENALTIES
 from .spectral import spectral_layers, spectral_norm
 
 
@@ -98,16 +98,10 @@ class GANConfig:
 
     @classmethod
     def for_model(cls, model="tutorial", **overrides):
-        """The config of ``model``: its defaults, its own objective for a plain run
-        (:meth:`npgan.models.Model.own_objective`), its settings for a conditional or InfoGAN run
-        (``Model.conditional``, ``Model.info``) and ``overrides``; then the recipe of the loss and penalty
-        that makes (:data:`npgan.recipes.RECIPES`: optimizer, learning rate, constraint, D steps), on top of
-        which the objective and ``overrides`` win."""
-        spec = model_spec(model)
-        own = spec.own_objective(overrides)
-        base = {**spec.defaults, **own, **spec.variant(overrides), **overrides}
-        settings = recipe(base.get("loss", cls.loss), base.get("penalty", cls.penalty))
-        return cls(**{**base, **settings, **own, **overrides, "model": model})
+        """The config of ``model`` for a run given ``overrides``: :meth:`npgan.models.Model.settings` (the
+        model's defaults, its own objective, its conditional or InfoGAN settings, the recipe of the loss and
+        penalty that makes, the overrides)."""
+        return cls(**{**model_spec(model).settings(overrides), "model": model})
 
     @property
     def classes(self):

@@ -21,6 +21,7 @@ from .conv import Conv2d, ConvTranspose2d
 from .layers import (Dense, Dropout, Flatten, LabelChannels, LeakyReLU, Pack, ReLU, Reshape, Sequential, Sigmoid,
                      Tanh)
 from .norm import BatchNorm
+from .recipes import recipe
 
 IMAGE_SHAPE = (1, 28, 28)
 IMAGE_SIZE = 28 * 28
@@ -153,10 +154,16 @@ class Model:
     objective: dict = field(default_factory=dict)
     info: dict = field(default_factory=dict)
 
-    def variant(self, overrides):
-        """The settings of a conditional or InfoGAN run (:attr:`conditional`, :attr:`info`), if ``overrides``
-        (GANConfig fields) asks for one; else empty."""
-        return dict(self.conditional if overrides.get("conditional") else self.info if overrides.get("info") else {})
+    def settings(self, overrides):
+        """The GANConfig fields of a run of this model given ``overrides`` (the flags), last wins: the
+        model's defaults, its own objective (:meth:`own_objective`), its settings for a conditional or
+        InfoGAN run (:attr:`conditional`, :attr:`info`), ``overrides``; then the recipe of the loss and
+        penalty that makes (:func:`npgan.recipes.recipe`: optimizer, learning rate, constraint, D steps), on
+        top of which the objective and ``overrides`` win again."""
+        own = self.own_objective(overrides)
+        variant = self.conditional if overrides.get("conditional") else self.info if overrides.get("info") else {}
+        base = {**self.defaults, **own, **variant, **overrides}
+        return {**base, **recipe(base.get("loss", "ns"), base.get("penalty", "none")), **own, **overrides}
 
     def own_objective(self, overrides):
         """The model's objective (with any setting it tunes beyond its recipe) for a run given ``overrides``

@@ -390,7 +390,7 @@ def _check_flags(parser, args, explicit):
         parser.error("--labels goes with --images")
     if explicit.get("conditional") and args.images and not args.labels:
         parser.error("--conditional with --images needs --labels")
-    check_training_flags(parser, explicit, MODELS[model].own_objective(explicit), MODELS[model].variant(explicit))
+    check_training_flags(parser, explicit, MODELS[model].settings(explicit))
 
 
 def _start_or_resume(parser, args, explicit):
