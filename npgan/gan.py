@@ -245,9 +245,13 @@ class GAN:
         if config.ema:
             self.G_avg = build(describe(self.G), dtype=dtype).eval()
             self.ema = EMA(self.G, self.G_avg, config.ema)
-        # Batch norm normalises over the batch, so a batch mixing real and fake images would tell D which
-        # is which from the statistics alone: the D step has it normalise them apart (groups).
-        self.separate_batches = any(isinstance(layer, BatchNorm) for layer in self.D.layers)
+
+    @property
+    def separate_batches(self):
+        """Whether D has batch norm, which normalises over the batch: a batch mixing real and fake images
+        would tell D which is which from the statistics alone, so the D step has it normalise them apart
+        (``groups``), as separate batches."""
+        return any(isinstance(layer, BatchNorm) for layer in self.D.layers)
 
     def _optimizer(self, net, lr):
         if self.config.optimizer == "rmsprop":
@@ -312,7 +316,6 @@ class GAN:
             layer.power_iteration()
         self.D.zero_grad()
         out = self.D.forward(batch, groups=groups)
-        first = first_layer_outputs(self.D)  # WGAN-GP's interpolates reuse them (add_penalty)
         loss, (d_real, d_fake) = self.objective.d_loss(out[:n], out[n:2 * n], self.config.smooth)
         if more is None:
             self.D.backward(np.concatenate([d_real, d_fake]), input_grad=False)  # D's input needs no gradient
@@ -320,7 +323,7 @@ class GAN:
             d_out = np.concatenate([d_real, d_fake, self.more_rows_gradient(out[2 * n:])])
             self.more_rows_input_gradient(self.D.backward(d_out, input_grad=slice(2 * n, None)))
         if self.config.penalty != "none" and self.d_opt.t % self.config.penalty_every == 0:
-            self.add_penalty(real, fake, labels, first)
+            self.add_penalty(real, fake, labels)
         self.d_opt.step()
         if self.config.clip:
             np.clip(self.D.flat_params, -self.config.clip, self.config.clip, out=self.D.flat_params)
@@ -345,18 +348,18 @@ class GAN:
         """``{name: np.random.Generator}`` the steps draw from, which a checkpoint saves."""
         return {"penalty_rng": self.penalty_rng}
 
-    def add_penalty(self, real, fake, labels=None, first=None):
+    def add_penalty(self, real, fake, labels=None):
         """Add the penalty's gradient, times its weight, into D's gradients; returns the penalty (unweighted).
 
         ``"gp"``: ``lambda * mean (||grad D(x_hat)|| - 1)^2`` at ``x_hat``, a random point between each real
         image and a fake of the same label (WGAN-GP). ``"r1"``: ``gamma/2 * mean ||grad D(x)||^2`` at the real
         images (R1): the caller's weights, as :func:`npgan.penalties.input_gradient_penalty` leaves them to it.
 
-        ``first``: D's first layer's outputs on the D step's batch, ``[real; fake]``
-        (:func:`npgan.penalties.first_layer_outputs` right after its forward pass), or None. An
-        unconditional WGAN-GP mixes the interpolates' first layer from them instead of running it
+        Called by :meth:`d_step` after D's pass over ``[real; fake]``: an unconditional WGAN-GP mixes the
+        interpolates' first layer from that layer's outputs, as the pass left them
+        (:func:`npgan.penalties.first_layer_outputs`), instead of running it
         (:func:`npgan.penalties.wgan_gp_penalty`: the same numbers to rounding, and the same draw from
-        ``penalty_rng``); a conditional D step's batch holds other negatives, so it is not used there.
+        ``penalty_rng``); a conditional D step's batch holds other negatives, so they are not used there.
 
         Lazy (``penalty_every = k > 1``, Karras et al. 2020): :meth:`d_step` calls this on every k-th D step
         only, and the weight is k times larger, so that over k steps D feels the same penalty in all at a
@@ -365,7 +368,8 @@ class GAN:
         config = self.config
         weight = config.penalty_weight * config.penalty_every
         if config.penalty == "gp" and not config.classes:
-            return wgan_gp_penalty(self.D, real, fake, self.penalty_rng, weight=weight, first_outputs=first)
+            return wgan_gp_penalty(self.D, real, fake, self.penalty_rng, weight=weight,
+                                   first_outputs=first_layer_outputs(self.D))
         if config.penalty == "gp":
             x, center = with_labels(random_interpolates(real, fake, self.penalty_rng), labels, config.classes), 1.0
         else:
