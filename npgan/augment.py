@@ -30,7 +30,6 @@ CENTRE = 4  # the pixel itself, in the 3 x 3 neighbourhood numbered 0..8 row by 
 
 CENTRE_OFFSET = (SIZE - 1) / 2
 GRID = np.arange(SIZE) - CENTRE_OFFSET                      # a pixel's row or column, from the centre
-GRID_ROWS, GRID_COLS = np.meshgrid(GRID, GRID, indexing="ij")
 
 
 def random_warp(rng, n, shift=2, shear=0.3, affine=False, background=-1):
@@ -42,13 +41,11 @@ def random_warp(rng, n, shift=2, shear=0.3, affine=False, background=-1):
     by ``s * row``."""
     dy, dx = rng.integers(-shift, shift + 1, (2, n, 1, 1))
     s = rng.uniform(-shear, shear, (n, 1, 1))
+    r, c = GRID[:, None], GRID[None, :]                      # (28, 1) and (1, 28): broadcasting makes the grid
     if affine:
         angle, scale = rng.uniform(-0.26, 0.26, (n, 1, 1)), rng.uniform(0.85, 1.15, (n, 1, 1))
         cos, sin = np.cos(angle) / scale, np.sin(angle) / scale
-        rows, cols = GRID[:, None], GRID[None, :]          # the rotation's terms are outer sums
-        r, c = cos * rows - sin * cols, sin * rows + cos * cols
-    else:
-        r, c = GRID_ROWS, GRID_COLS
+        r, c = cos * r - sin * c, sin * r + cos * c
     source_r = np.rint(r + (CENTRE_OFFSET - dy)).astype(np.intp)
     source_c = np.rint(c - s * r + (CENTRE_OFFSET - dx)).astype(np.intp)
     # 0 <= i < SIZE in one comparison: read as unsigned, a negative i is larger than any size
@@ -62,12 +59,7 @@ PADDED_ROW = SIZE + 2
 def winning_neighbours(x, kinds):
     """For every pixel of rows ``x`` (N, 784), the neighbour (0..8) its filter takes: the brightest for
     ``kinds == THICKER`` (a max filter), the darkest for ``THINNER`` (a min filter), itself otherwise.
-    Ties go to the first neighbour, as ``argmax`` breaks them.
-
-    A min filter is a max filter of ``-x``. Neighbour ``k`` of every pixel is one slice of the padded image
-    laid out flat, a row of 30 pixels for each of 28: so each of the 8 comparisons is one pass over contiguous
-    memory (the 2 spare pixels a row are dropped at the end). The pick is the last neighbour ``k`` that was
-    strictly brighter than all before it, which is the largest of ``k * brighter``: no masked writes."""
+    Ties go to the first neighbour, as ``argmax`` breaks them."""
     pick = np.full((len(x), PIXELS), CENTRE, np.intp)
     changed = np.flatnonzero(kinds)
     if len(changed):
@@ -76,7 +68,12 @@ def winning_neighbours(x, kinds):
 
 
 def _filter_picks(x, thinner):
-    """:func:`winning_neighbours` of rows ``x`` (n, 784) that all change: a min filter where ``thinner``."""
+    """:func:`winning_neighbours` of rows ``x`` (n, 784) that all change: a min filter where ``thinner``.
+
+    A min filter is a max filter of ``-x``. Neighbour ``k`` of every pixel is one slice of the padded image
+    laid out flat, a row of 30 pixels for each of 28: so each of the 8 comparisons is one pass over contiguous
+    memory (the 2 spare pixels a row are dropped at the end). The pick is the last neighbour ``k`` that was
+    strictly brighter than all before it, which is the largest of ``k * brighter``: no masked writes."""
     n = len(x)
     padded = np.full((n, SIZE + 3, PADDED_ROW), -1.0, x.dtype)  # a spare row: the last slice runs 2 past row 29
     padded[:, 1:SIZE + 1, 1:SIZE + 1] = x.reshape(n, SIZE, SIZE)
