@@ -355,14 +355,11 @@ class Conv2d(_Convolution):
         128 images (12.8 MB) went out to memory and came back for each product."""
         N, H_out, W_out = windows.shape[:3]
         positions = H_out * W_out
-        if cols is None:
-            cols = cols_matrix(min(N, SLAB) * positions, self.kernel_size, self.in_channels, windows.dtype)
-            kept = False
-        else:
-            kept = True
+        reused = None if cols is not None else cols_matrix(min(N, SLAB) * positions, self.kernel_size,
+                                                           self.in_channels, windows.dtype)
         for images in image_slabs(N):
             rows = slice(images.start * positions, images.stop * positions)
-            slab = cols[rows] if kept else cols[:rows.stop - rows.start]
+            slab = cols[rows] if reused is None else reused[:rows.stop - rows.start]
             yield rows, im2col(None, self.kernel_size, self.stride, slab, windows[images])
 
     def add_weight_grad(self, dy_rows, cols=None):
