@@ -63,13 +63,13 @@ def time_npgan(config, images, labels, steps, repeats):
     return statistics.median(seconds), statistics.median(shares)
 
 
-def variant_cost(name, plain, variant, images, labels, steps, epochs, rounds=None):
+def variant_cost(name, plain, variant, images, labels, steps, epochs):
     """CPU seconds of ``steps`` steps of npgan's training loop for the ``plain`` config and for its
     ``variant`` (``labels`` for it, if conditional), at 1 thread, in turns: both are built and warmed up
-    once, then ``rounds`` (default ``3 * epochs``) pairs of measurements alternate, so that load from other
-    processes hits both alike. CPU time, not wall time: another process on the same core slows the wall
-    clock of whichever runs then. Prints each round and the median ratio (and its range)."""
-    rounds = rounds or 3 * epochs
+    once, then ``3 * epochs`` pairs of measurements alternate, so that load from other processes hits both
+    alike. CPU time, not wall time: another process on the same core slows the wall clock of whichever runs
+    then. Prints each round and the median ratio (and its range)."""
+    rounds = 3 * epochs
     gans = [(build_gan(config), labels if config.conditional else None) for config in (plain, variant)]
     rng = np.random.default_rng(0)
     ratios = []
