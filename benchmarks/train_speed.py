@@ -16,7 +16,8 @@ figures are medians, reported per epoch. It prints:
 
 - seconds per epoch and images per second;
 - the share of npgan's step spent inside matrix products (BLAS), timed around every ``np.dot`` and
-  ``np.matmul`` of the layers (``blas_clock.py``); PyTorch's from its profiler (mm, addmm, convolutions);
+  ``np.matmul`` of the layers (``blas_clock.py``) in a run of its own after the timed ones; PyTorch's from
+  its profiler (mm, addmm, convolutions);
 - npgan's speed-up over PyTorch at the same thread count;
 - peak resident memory of a ``python -m npgan.train`` process training the model for one epoch.
 
@@ -50,17 +51,20 @@ def config_for(model, width=None, conditional=False, info=False, **overrides):
 
 
 def time_npgan(config, images, labels, steps, repeats):
-    """Median seconds of ``steps`` steps of npgan's training loop, and the median share inside BLAS."""
+    """Median seconds of ``steps`` steps of npgan's training loop, and the share inside BLAS, from one more
+    run of those steps under the BLAS clock (its wrappers of every product must not weigh on the timed runs)."""
     gan, rng = build_gan(config), np.random.default_rng(0)
     _train_epoch(gan, images, labels, rng, 10, 0, progress=False)  # warm-up
-    seconds, shares = [], []
+    seconds = []
     for _ in range(repeats):
-        with BlasClock() as clock:
-            start = time.perf_counter()
-            _train_epoch(gan, images, labels, rng, steps, 0, progress=False)
-            seconds.append(time.perf_counter() - start)
-        shares.append(clock.seconds / seconds[-1])
-    return statistics.median(seconds), statistics.median(shares)
+        start = time.perf_counter()
+        _train_epoch(gan, images, labels, rng, steps, 0, progress=False)
+        seconds.append(time.perf_counter() - start)
+    with BlasClock() as clock:
+        start = time.perf_counter()
+        _train_epoch(gan, images, labels, rng, steps, 0, progress=False)
+        share = clock.seconds / (time.perf_counter() - start)
+    return statistics.median(seconds), share
 
 
 def variant_cost(name, plain, variant, images, labels, steps, epochs):
